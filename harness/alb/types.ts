@@ -1,0 +1,166 @@
+import type { X509Certificate } from 'node:crypto';
+import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
+import type { ServerHandle } from '../server-handle.ts';
+
+export type { TlsVerifyStatus };
+
+/** `MutualAuthentication.Mode`. */
+export type MutualAuthenticationMode = 'off' | 'passthrough' | 'verify';
+
+/** The ALB security policies the emulator knows, with their protocol and cipher lists (harness/alb/policies.ts). */
+export type SslPolicyName =
+  | 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+  | 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06'
+  | 'ELBSecurityPolicy-TLS13-1-3-2021-06'
+  | 'ELBSecurityPolicy-2016-08';
+
+export interface TrustStoreOptions {
+  /** The CA bundle, PEM text in ALB bundle format (the S3 object's content). */
+  caCertificatesBundle: string;
+  /** PEM CRLs (`AddTrustStoreRevocations`), each the text of one file. */
+  revocations?: string[];
+  /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
+  source?: string;
+}
+
+/** Mirrors AWS `MutualAuthenticationAttributes`. */
+export interface MutualAuthenticationOptions {
+  /** Default `off` (the API default). */
+  mode: MutualAuthenticationMode;
+  /** Required in verify mode; ignored otherwise. */
+  trustStore?: TrustStoreOptions;
+  /** Default false: expired client certificates are rejected. Does not cover not-yet-valid. */
+  ignoreClientCertificateExpiry?: boolean;
+  /** Default `off`: the CertificateRequest carries no CA names. */
+  advertiseTrustStoreCaNames?: 'on' | 'off';
+}
+
+/** A clock the emulator reads for certificate validity and log timestamps. */
+export type Clock = () => Date;
+
+export interface AlbOptions {
+  /** Listener port; 0 (default) = ephemeral. Always bound to 127.0.0.1. */
+  port?: number;
+  /** Server certificate (leaf + chain PEM) and key. Default: none, so it is required (the CLI passes the PKI's). */
+  certificate: { certPem: string; keyPem: string };
+  /** Default `ELBSecurityPolicy-TLS13-1-2-2021-06`. */
+  sslPolicy?: SslPolicyName;
+  mutualAuthentication?: MutualAuthenticationOptions;
+  /** Listener attributes by their AWS keys, e.g. `routing.http.xff_header_processing.mode`. */
+  attributes?: Record<string, string>;
+  /** Target base URLs (http:// or https://), used round robin. Empty = 503 for every request. */
+  targets?: string[];
+  /** Target connect timeout, ms. Default 10_000 (ALB's). */
+  targetConnectTimeoutMs?: number;
+  /** Target idle timeout (no response bytes), ms. Default 60_000 (ALB's idle timeout). */
+  targetIdleTimeoutMs?: number;
+  /** How a failed verification shows. Default `handshake` (AWS docs); `http-403` completes the handshake and answers 403. */
+  verifyFailure?: 'handshake' | 'http-403';
+  /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default true. */
+  partialChain?: boolean;
+  /** Strip client-sent `X-Amzn-Mtls-*` headers before forwarding. Undocumented by AWS. Default true. */
+  stripClientMtlsHeaders?: boolean;
+  /** Verify-mode status logged when no client certificate is sent. Undocumented by AWS. Default `Failed:UnmappedConnectionError`. */
+  noCertificateStatus?: TlsVerifyStatus;
+  /** `literal` (default: `+=/` kept, as real ALBs do) or `doc-example` (`=` percent-encoded as in the AWS passthrough example). */
+  headerEncoding?: 'literal' | 'doc-example';
+  /** Default: `new Date()`. */
+  clock?: Clock;
+  /** Load balancer id in logs. Default `app/my-alb/50dc6c495c0c9188`. */
+  loadBalancerId?: string;
+  /** If set, log lines are also appended to AWS-named files in this directory. */
+  logDirectory?: string;
+}
+
+/** One connection-log entry (15 fields, AWS order). Absent values are `-` in the raw line. */
+export interface ConnectionLogEntry {
+  timestamp: string;
+  clientIp: string;
+  clientPort: number;
+  listenerPort: number;
+  tlsProtocol: string;
+  tlsCipher: string;
+  /** Seconds, ms precision, or `-` when the handshake failed. */
+  tlsHandshakeLatency: string;
+  leafClientCertSubject: string;
+  leafClientCertValidity: string;
+  leafClientCertSerialNumber: string;
+  tlsVerifyStatus: TlsVerifyStatus | '-';
+  connTraceId: string;
+  tlsKeyExchange: string;
+  elb: string;
+  ipAddress: string;
+  /** The line exactly as written to the log file. */
+  raw: string;
+  /** Not in AWS's format: OpenSSL's own verdict (`authorizationError`) beside ours, when it has one. */
+  opensslAuthorizationError?: string;
+  /** Not in AWS's format: the verifier's reason in words. */
+  reason?: string;
+}
+
+export interface AccessLogEntry {
+  /** Parsed fields by AWS name (type, time, elb, client:port, target:port, ..., elb_status_code, target_status_code, request, ..., conn_trace_id). */
+  fields: Record<string, string>;
+  connTraceId: string;
+  elbStatusCode: number;
+  targetStatusCode: number | null;
+  raw: string;
+}
+
+export interface LogStream<T> extends Iterable<T> {
+  readonly entries: readonly T[];
+  /** Called for every new entry; returns an unsubscribe function. */
+  subscribe(listener: (entry: T) => void): () => void;
+  /** Resolves with the first entry (already logged or future) matching the predicate. */
+  waitFor(predicate: (entry: T) => boolean, timeoutMs?: number): Promise<T>;
+}
+
+export interface AlbHandle extends ServerHandle {
+  /** The emulated DNS name the server certificate carries (for `servername` / Host). */
+  hostname: string;
+  connectionLog: LogStream<ConnectionLogEntry>;
+  accessLog: LogStream<AccessLogEntry>;
+}
+
+/** Input to the pure verifier (harness/alb/verify.ts). */
+export interface VerifyInput {
+  /** The chain exactly as the client sent it, leaf first. Empty = no certificate. */
+  presented: X509Certificate[];
+  trustStore: LoadedTrustStore;
+  now: Date;
+  ignoreClientCertificateExpiry?: boolean;
+  partialChain?: boolean;
+  /** Size of the client's TLS Certificate message in bytes, if known (64K limit). Default: sum of DER sizes. */
+  certificateMessageBytes?: number;
+  noCertificateStatus?: TlsVerifyStatus;
+}
+
+export interface VerifyResult {
+  status: TlsVerifyStatus;
+  /** The built path, leaf first, ending at the anchor when one was found. */
+  path: X509Certificate[];
+  /** Index in `path` (or in `presented` when no path) of the certificate that failed, if any. */
+  failingIndex?: number;
+  /** One sentence for logs and explanations, e.g. "certificate 'CN=client-expired' expired at 2025-01-01T00:00:00Z". */
+  reason: string;
+}
+
+export interface LoadedCrl {
+  /** RFC 2253 issuer DN. */
+  issuer: string;
+  pem: string;
+  /** Revoked serials, uppercase hex without sign byte. */
+  revokedSerials: Set<string>;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  /** Set when the CRL could not be processed (bad signature, no issuer in the store): certificates of that issuer get ClientCertCrlProcessingError. */
+  processingError?: string;
+}
+
+export interface LoadedTrustStore {
+  /** Each CA in the bundle, in bundle order. */
+  certificates: X509Certificate[];
+  /** The bundle's PEM blocks, newline-terminated, in order (what `ca` gets when advertising names). */
+  pems: string[];
+  crls: LoadedCrl[];
+}
