@@ -1,0 +1,60 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { issuerRfc2253, subjectRfc2253 } from './dn.ts';
+import type { CertFacts, KeyType } from './types.ts';
+
+/** OpenSSL's names for the signature algorithms we meet. */
+const SIGNATURE_NAMES: Record<string, string> = {
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.3.101.112': 'ED25519',
+};
+
+/** Facts about a certificate, read from the certificate itself (never from what we meant to issue). */
+export function certFacts(cert: X509Certificate): CertFacts {
+  const asn = AsnConvert.parse(cert.raw, Certificate);
+  const oid = asn.signatureAlgorithm.algorithm;
+  const { keyType, keyBits } = keyFacts(cert);
+  return {
+    serialNumber: cert.serialNumber.toUpperCase(),
+    subject: subjectRfc2253(cert),
+    issuer: issuerRfc2253(cert),
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    keyType,
+    keyBits,
+    signatureAlgorithm: SIGNATURE_NAMES[oid] ?? oid,
+    version: asn.tbsCertificate.version === 0 ? 1 : 3,
+    selfSigned: cert.checkIssued(cert) && cert.verify(cert.publicKey),
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+export function keyFacts(cert: X509Certificate): { keyType: KeyType; keyBits: number } {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = details.namedCurve;
+    if (curve === 'prime256v1') return { keyType: 'ec-p256', keyBits: 256 };
+    if (curve === 'secp384r1') return { keyType: 'ec-p384', keyBits: 384 };
+    if (curve === 'secp521r1') return { keyType: 'ec-p521', keyBits: 521 };
+  }
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = details.modulusLength ?? 0;
+    return { keyType: `rsa-${bits}` as KeyType, keyBits: bits };
+  }
+  if (key.asymmetricKeyType === 'ed25519') return { keyType: 'ed25519', keyBits: 256 };
+  throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
