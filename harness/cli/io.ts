@@ -1,0 +1,32 @@
+/** Where the CLI writes; tests pass their own to capture output. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Colour is used only on a TTY and never when NO_COLOR is set. */
+  color: boolean;
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM); used by long-running commands like `serve`. */
+  untilInterrupted(): Promise<void>;
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    color: !!process.stdout.isTTY && !('NO_COLOR' in process.env),
+    untilInterrupted: () =>
+      new Promise((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      }),
+  };
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+export function paint(io: CliIo, color: keyof typeof CODES, text: string): string {
+  return io.color ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
+}

@@ -1,0 +1,44 @@
+import { isUserError } from '../errors.ts';
+import { commands } from './commands.ts';
+import type { CliIo } from './io.ts';
+import { processIo } from './io.ts';
+
+const USAGE = `alb-mtls: a local AWS ALB with mutual TLS, a Zuplo-like gateway, and the scenarios between them.
+
+Usage: alb-mtls <command> [options]
+
+Commands:
+${'__COMMANDS__'}
+
+Run "alb-mtls <command> --help" for a command's options.`;
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return USAGE.replace('__COMMANDS__', Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n'));
+}
+
+/**
+ * Runs the CLI and resolves with the exit code: 0 ok, 1 a scenario mismatch (or a failure the command
+ * reports), 2 a user error (bad flag, bad file) printed without a stack trace.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`alb-mtls: unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (isUserError(err)) {
+      io.err(`alb-mtls ${name}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface OpensslResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real OpenSSL CLI (the oracle) with no shell. */
+export function openssl(args: string[], input?: string): Promise<OpensslResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('openssl', args, { timeout: 15_000 }, (err, stdout, stderr) => {
+      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err); // ENOENT: openssl missing
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** A temp directory removed by `await using`. */
+export async function tempDir(prefix = 'alb-mtls-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string> } & AsyncDisposable> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    path,
+    async file(name, content) {
+      const p = join(path, name);
+      await writeFile(p, content);
+      return p;
+    },
+    [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }),
+  };
+}
+
+/** The certificates of a chain PEM after the leaf (what `openssl verify -untrusted` wants). */
+export function chainAfterLeaf(chainPem: string): string {
+  const blocks = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
+  return blocks.slice(1).join('');
+}
