@@ -1,0 +1,17 @@
+/**
+ * alb-mtls-harness: the path "gateway -> AWS ALB with mutual TLS -> targets", local and testable.
+ * Every server factory resolves to a started handle with `url`, `port`, `close()` and
+ * `Symbol.asyncDispose`, so tests write `await using alb = await startAlb(...)`.
+ */
+export { createPki } from './certs/index.ts';
+export type * from './certs/types.ts';
+export { ALB_FAILURE_CODES } from './certs/alb-codes.ts';
+export type { AlbFailureCode, TlsVerifyStatus } from './certs/alb-codes.ts';
+export { startAlb } from './harness/alb/index.ts';
+export type * from './harness/alb/types.ts';
+export { startGateway } from './harness/gateway/index.ts';
+export type * from './harness/gateway/types.ts';
+export { startTarget } from './harness/targets/index.ts';
+export { scenarios, runScenario, runScenarios } from './scenarios/index.ts';
+export { HarnessError, UserError } from './harness/errors.ts';
+export type { ServerHandle } from './harness/server-handle.ts';
