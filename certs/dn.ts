@@ -53,7 +53,8 @@ export function formatNameRfc2253(nameDer: ArrayBuffer | Uint8Array): string {
   return formatName(name);
 }
 
-function formatName(name: Name): string {
+/** RFC 2253 form of an already-parsed Name (parse once, format many). */
+export function formatName(name: Name): string {
   const rdns = name.map((rdn) =>
     rdn
       .map((atv) => {
@@ -70,17 +71,17 @@ function formatName(name: Name): string {
   return rdns.reverse().join(',');
 }
 
-function parsed(cert: X509Certificate | Uint8Array): Certificate {
+export function parseCertificate(cert: X509Certificate | Uint8Array): Certificate {
   const der = cert instanceof X509Certificate ? cert.raw : cert;
   return AsnConvert.parse(Buffer.from(der), Certificate);
 }
 
 /** Subject DN of a certificate (Node X509Certificate or DER), RFC 2253. */
 export function subjectRfc2253(cert: X509Certificate | Uint8Array): string {
-  return formatName(parsed(cert).tbsCertificate.subject);
+  return formatName(parseCertificate(cert).tbsCertificate.subject);
 }
 
 /** Issuer DN of a certificate (Node X509Certificate or DER), RFC 2253. */
 export function issuerRfc2253(cert: X509Certificate | Uint8Array): string {
-  return formatName(parsed(cert).tbsCertificate.issuer);
+  return formatName(parseCertificate(cert).tbsCertificate.issuer);
 }

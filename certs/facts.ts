@@ -1,7 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
-import { issuerRfc2253, subjectRfc2253 } from './dn.ts';
+import { formatName, parseCertificate } from './dn.ts';
 import type { CertFacts, KeyType } from './types.ts';
 
 /** OpenSSL's names for the signature algorithms we meet. */
@@ -20,13 +18,13 @@ const SIGNATURE_NAMES: Record<string, string> = {
 
 /** Facts about a certificate, read from the certificate itself (never from what we meant to issue). */
 export function certFacts(cert: X509Certificate): CertFacts {
-  const asn = AsnConvert.parse(cert.raw, Certificate);
+  const asn = parseCertificate(cert); // one ASN.1 parse: it is the slow part of building a PKI
   const oid = asn.signatureAlgorithm.algorithm;
   const { keyType, keyBits } = keyFacts(cert);
   return {
     serialNumber: cert.serialNumber.toUpperCase(),
-    subject: subjectRfc2253(cert),
-    issuer: issuerRfc2253(cert),
+    subject: formatName(asn.tbsCertificate.subject),
+    issuer: formatName(asn.tbsCertificate.issuer),
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     keyType,

@@ -84,7 +84,8 @@ export async function issueCertificate(p: IssueParams): Promise<Issued> {
   if (p.version === 1 || p.hash === 'SHA-1') {
     return fromDer(resign(cert, signingKeys.privateKey, { v1: p.version === 1, sha1: p.hash === 'SHA-1' }));
   }
-  return fromDer(new Uint8Array(cert.rawData));
+  const pem = derToPem(new Uint8Array(cert.rawData), 'CERTIFICATE');
+  return { cert, pem, node: new NodeX509(pem) };
 }
 
 function resign(cert: x509.X509Certificate, key: CryptoKey, how: { v1: boolean; sha1: boolean }): Uint8Array {
