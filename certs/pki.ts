@@ -93,7 +93,7 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
     createCrl({ name: 'crl-intermediate-stale', description: "The intermediate's CRL revoking client-revoked, but its nextUpdate has passed.", ca: intermediate, revoke: [revokedSerial], thisUpdate: at(-60 * DAY), nextUpdate: at(-30 * DAY) }),
   ]);
 
-  const bundleHeader = '# alb-mtls-harness trust store bundle: ALB rules: PEM only, no blank lines, no dash in comments\n';
+  const bundleHeader = '# ALB mTLS harness trust store bundle. ALB rules: PEM only, no blank lines, no dashes in comments\n';
   const pki: Pki = {
     now,
     keyType: family,
