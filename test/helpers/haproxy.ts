@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { tempDir } from './openssl.ts';
+
+export interface HaproxyHandle extends AsyncDisposable {
+  /** Unix socket HAProxy listens on (HAProxy cannot bind port 0, so no TCP port is chosen ahead). */
+  socketPath: string;
+  /** HAProxy's log lines so far. */
+  log(): string;
+}
+
+/**
+ * Starts a real HAProxy (Debian's package) terminating mTLS with `verify required`, the closest
+ * packaged analogue of ALB verify mode, answering 200 to every request it lets through.
+ */
+export async function startHaproxy(o: { serverChainPem: string; serverKeyPem: string; caPem: string; crlPem?: string }): Promise<HaproxyHandle> {
+  const dir = await tempDir('alb-mtls-haproxy-');
+  const crt = await dir.file('server.pem', o.serverChainPem + o.serverKeyPem);
+  const ca = await dir.file('ca.pem', o.caPem);
+  const crl = o.crlPem ? await dir.file('crl.pem', o.crlPem) : undefined;
+  const socketPath = join(dir.path, 'fe.sock');
+  const cfg = await dir.file('haproxy.cfg', [
+    'global', '  log stdout format raw local0 info',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 5s', '  timeout server 5s', '  log global',
+    'frontend fe',
+    `  bind unix@${socketPath} ssl crt ${crt} ca-file ${ca}${crl ? ` crl-file ${crl}` : ''} verify required`,
+    '  http-request return status 200 content-type text/plain string ok',
+    '',
+  ].join('\n'));
+  const child: ChildProcess = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  for (let i = 0; ; i++) {
+    const ready = await Promise.race([access(socketPath).then(() => true, () => false), spawnError]);
+    if (ready) break;
+    if (child.exitCode !== null || i > 200) throw new Error(`haproxy did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return {
+    socketPath,
+    log: () => output,
+    async [Symbol.asyncDispose]() {
+      child.kill('SIGTERM');
+      await exited;
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** One mTLS request over the unix socket: the HTTP status line, or the TLS error code. */
+export function requestOverSocket(socketPath: string, o: { certPem: string; keyPem: string; caPem: string; maxVersion?: tls.SecureVersion; ciphers?: string }): Promise<{ accepted: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ path: socketPath, cert: o.certPem, key: o.keyPem, ca: o.caPem, servername: 'localhost', maxVersion: o.maxVersion, ciphers: o.ciphers }, () => {
+      socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    });
+    let data = '';
+    socket.on('data', (c) => (data += c));
+    socket.on('end', () => resolve({ accepted: data.startsWith('HTTP/1.1 200'), detail: data.split('\r\n')[0] ?? '' }));
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve({ accepted: false, detail: err.code ?? err.message }));
+  });
+}
