@@ -1,0 +1,108 @@
+import { register } from 'node:module';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { tsImport } from 'tsx/esm/api';
+import { UserError } from '../errors.ts';
+import { shared, type GatewayRuntime } from './gateway-context.ts';
+
+/**
+ * Imports user function-handler modules (`$import(./modules/x)`) natively, with `@zuplo/runtime`
+ * mapped to the harness's shim by loader-hooks.mjs, and TypeScript compiled by tsx. tsx's
+ * `tsImport` is used (rather than `import()`) because under vitest an `import()` in harness code
+ * goes through vite's module runner, which knows neither the hook nor the alias; tsx's import is
+ * native in both the CLI and vitest. Each call loads a fresh copy of the module graph.
+ */
+
+const EXTENSIONS = ['', '.ts', '.mts', '.js', '.mjs', '/index.ts', '/index.js'];
+
+interface HookState {
+  port: MessagePort;
+  roots: Set<string>;
+  nextAck: number;
+}
+
+const HOOKS = Symbol.for('alb-mtls-harness.gateway.loader-hooks');
+
+// Registers loader-hooks.mjs once per process.
+function hooks(): HookState {
+  const g = globalThis as { [HOOKS]?: HookState };
+  if (g[HOOKS] === undefined) {
+    const { port1, port2 } = new MessageChannel();
+    const shimUrl = new URL('./runtime/index.ts', import.meta.url).href;
+    register(new URL('./runtime/loader-hooks.mjs', import.meta.url), {
+      data: { shimUrl, port: port2 },
+      transferList: [port2],
+    });
+    port1.unref();
+    g[HOOKS] = { port: port1, roots: new Set(), nextAck: 1 };
+  }
+  return g[HOOKS];
+}
+
+// Tells the hooks thread to treat files under `dir` as ESM, and waits until it has.
+async function addEsmRoot(dir: string): Promise<void> {
+  const state = hooks();
+  const root = pathToFileURL(dir.endsWith('/') ? dir : `${dir}/`).href;
+  if (state.roots.has(root)) return;
+  const ack = state.nextAck++;
+  await new Promise<void>((resolve) => {
+    const onMessage = (message: { ack?: number }) => {
+      if (message?.ack !== ack) return;
+      state.port.off('message', onMessage);
+      state.port.unref();
+      resolve();
+    };
+    state.port.on('message', onMessage);
+    state.port.ref();
+    state.port.postMessage({ addEsmRoot: root });
+    state.port.postMessage({ ack });
+  });
+  state.roots.add(root);
+}
+
+/** Finds `./modules/x` under the project root, trying the extensions Zuplo's bundler would. */
+export async function resolveModuleFile(projectDir: string, specifier: string): Promise<string | undefined> {
+  const base = isAbsolute(specifier) ? specifier : resolvePath(projectDir, specifier);
+  for (const ext of EXTENSIONS) {
+    const candidate = base + ext;
+    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Imports one user module for `gateway`. Top-level code runs while the gateway is marked as
+ * loading, so a module-scope `environment.X` reads this gateway's variables.
+ */
+export async function importUserModule(
+  projectDir: string,
+  specifier: string,
+  where: { file: string; pointer: string },
+  gateway: GatewayRuntime,
+): Promise<Record<string, unknown>> {
+  const file = await resolveModuleFile(projectDir, specifier);
+  if (file === undefined) {
+    throw new UserError(
+      'HARNESS_ERR_GATEWAY_CONFIG',
+      `${where.file}: ${where.pointer}: module "${specifier}" not found under ${projectDir} ` +
+        `(tried ${EXTENSIONS.filter(Boolean).join(', ')}). Module paths start with ./modules/ and omit the extension.`,
+    );
+  }
+  await addEsmRoot(projectDir);
+  const s = shared();
+  s.loading.push(gateway);
+  try {
+    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UserError(
+      'HARNESS_ERR_GATEWAY_CONFIG',
+      `${where.file}: ${where.pointer}: importing ${file} failed: ${(err as Error).message}. Fix the module (it must be ` +
+        'an ES module; "@zuplo/runtime" is provided by the harness).',
+      { cause: err },
+    );
+  } finally {
+    s.loading.splice(s.loading.lastIndexOf(gateway), 1);
+  }
+}

@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { CompatFlags } from './compat.ts';
+import type { DispatchInput } from './dispatch.ts';
+import { normaliseRequest } from './request-normalise.ts';
+
+// Response headers that describe our hop's framing; Node sets its own.
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+/**
+ * The gateway's HTTP front: turns each node request into a normalised WHATWG request, hands it to
+ * `handle`, and streams the Response back (status, reason phrase, every header including repeated
+ * set-cookie, body bytes as they come).
+ */
+export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response>): Server {
+  return createServer((req, res) => {
+    void serve(req, res, flags, handle).catch((err: unknown) => {
+      // dispatch() never throws; this is a bug or a broken client socket. Do not leave the client hanging.
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`gateway error: ${(err as Error).message}\n`);
+      } else {
+        res.destroy(err as Error);
+      }
+    });
+  });
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  flags: CompatFlags,
+  handle: (input: DispatchInput) => Promise<Response>,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // A header value WHATWG Headers refuses: the edge would not deliver it either.
+    }
+  }
+  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+  const rawUrl = /^https?:\/\//i.test(req.url ?? '') ? req.url! : `http://${host}${req.url ?? '/'}`;
+  let absolute: string;
+  try {
+    absolute = new URL(rawUrl).href;
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' });
+    res.end('Bad Request: the request target is not a valid URL\n');
+    return;
+  }
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody }, flags);
+
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (hasBody && !normalised.dropBody && method !== 'GET' && method !== 'HEAD') {
+    body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+  } else {
+    req.resume(); // discard a dropped body so the connection stays usable
+  }
+
+  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId });
+  await writeResponse(res, response, method);
+}
+
+async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie' || RESPONSE_HOP_BY_HOP.has(name)) return;
+    res.setHeader(name, value);
+  });
+  if (response.body === null || method === 'HEAD') {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+  const source = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    source.once('error', (err) => {
+      // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.
+      res.destroy(err);
+      done();
+    });
+    res.once('close', () => {
+      if (!source.destroyed) source.destroy();
+      done();
+    });
+    res.once('finish', done);
+    source.pipe(res);
+  });
+}

@@ -1,0 +1,118 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { UserError } from '../errors.ts';
+import type { RouteSource } from './routes.ts';
+
+/** What a Zuplo-style project directory provides. */
+export interface LoadedProject {
+  dir: string;
+  /** Every `config/*.oas.json`, alphabetically (routes match in that order). */
+  routeSources: RouteSource[];
+  /** `.env.zuplo`, then `.env` over it. */
+  environment: Record<string, string>;
+  /** `compatibilityDate` from `zuplo.jsonc` / `zuplo.json`, if set. */
+  compatibilityDate?: string;
+}
+
+/** Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route). */
+export async function loadProject(dir: string): Promise<LoadedProject> {
+  const configDir = join(dir, 'config');
+  const entries = await readdir(configDir).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(
+      'HARNESS_ERR_GATEWAY_CONFIG',
+      `${configDir}: cannot read the project's config directory (${err.code ?? err.message}). ` +
+        'A project needs config/routes.oas.json; pass the project root as projectDir.',
+      { cause: err },
+    );
+  });
+  const files = entries.filter((name) => name.endsWith('.oas.json')).sort();
+  if (files.length === 0) {
+    throw new UserError(
+      'HARNESS_ERR_GATEWAY_CONFIG',
+      `${configDir}: no routes file. Create config/routes.oas.json with {"openapi": "3.1.0", "paths": {...}}.`,
+    );
+  }
+  const routeSources: RouteSource[] = [];
+  for (const name of files) {
+    const file = `config/${name}`;
+    routeSources.push({ file, document: parseJsonText(await readFile(join(configDir, name), 'utf8'), file) });
+  }
+
+  const environment: Record<string, string> = {};
+  for (const name of ['.env.zuplo', '.env']) {
+    const text = await readOptional(join(dir, name));
+    if (text !== undefined) Object.assign(environment, parseEnv(text));
+  }
+  return { dir, routeSources, environment, ...(await readCompatibilityDate(dir)) };
+}
+
+/** JSON.parse whose error names the file, line and column, and what to fix. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const offset = position ? Number(position[1]) : text.length;
+    const { line, column } = lineColumn(text, offset);
+    throw new UserError(
+      'HARNESS_ERR_GATEWAY_CONFIG',
+      `${file}:${line}:${column}: invalid JSON (${message}). Fix the syntax at line ${line}, column ${column} ` +
+        '(a missing comma or quote, or a trailing comma, is the usual cause).',
+      { cause: err },
+    );
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function readCompatibilityDate(dir: string): Promise<{ compatibilityDate?: string }> {
+  for (const name of ['zuplo.jsonc', 'zuplo.json']) {
+    const path = join(dir, name);
+    if (!(await stat(path).then((s) => s.isFile(), () => false))) continue;
+    const config = parseJsonText(stripJsonComments(await readFile(path, 'utf8')), name) as { compatibilityDate?: unknown };
+    if (typeof config?.compatibilityDate === 'string') return { compatibilityDate: config.compatibilityDate };
+    return {};
+  }
+  return {};
+}
+
+/** Removes `//` and `/* *\/` comments and trailing commas outside strings (enough for zuplo.jsonc). */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const comment = text.slice(i, end < 0 ? text.length : end + 2);
+      out += comment.replace(/[^\n]/g, ' '); // keep line numbers for error messages
+      i = end < 0 ? text.length : end + 1;
+    } else {
+      out += c;
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}
