@@ -1,0 +1,82 @@
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { TLSSocket } from 'node:tls';
+import type { OutboundFetchInit } from './outbound.ts';
+
+/** Conversions between WHATWG fetch objects and node:http messages, for the outbound client. */
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+// Hop-by-hop headers belong to our connection, not the caller's; Host always comes from the target URL.
+const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'];
+
+/** What is sent: `none`, bytes that can be re-sent (redirects, stale keep-alive retry), or a one-shot stream. */
+export type OutboundBody = { kind: 'none' } | { kind: 'bytes'; bytes: Buffer } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+
+/** Bytes when the caller gave bytes (so redirects and retries can re-send), the stream when the caller gave a stream. */
+export async function outboundBody(request: Request, init: OutboundFetchInit | undefined, input: string | URL | Request): Promise<OutboundBody> {
+  if (request.body === null) return { kind: 'none' };
+  const streamed = init?.body instanceof ReadableStream || (init?.body === undefined && input instanceof Request);
+  if (streamed) return { kind: 'stream', stream: request.body };
+  return { kind: 'bytes', bytes: Buffer.from(await request.arrayBuffer()) };
+}
+
+export function nodeHeaders(headers: Headers, body: OutboundBody, method: string, url: URL): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  for (const name of DROPPED_REQUEST_HEADERS) delete out[name];
+  out.host = url.host;
+  if (body.kind === 'bytes') out['content-length'] = String(body.bytes.length);
+  else if (body.kind === 'none') {
+    delete out['content-length'];
+    // As fetch does: an empty POST/PUT still says how long its (empty) body is.
+    if (method === 'POST' || method === 'PUT') out['content-length'] = '0';
+  }
+  return out;
+}
+
+export function writeBody(req: ClientRequest, body: OutboundBody): void {
+  if (body.kind === 'none') return void req.end();
+  if (body.kind === 'bytes') return void req.end(body.bytes);
+  const source = Readable.fromWeb(body.stream as unknown as NodeReadableStream<Uint8Array>);
+  source.on('error', (err) => req.destroy(err));
+  req.on('error', () => source.destroy());
+  source.pipe(req);
+}
+
+export function toWebResponse(res: IncomingMessage, method: string): Response {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 599) throw new RangeError(`the origin answered with an invalid HTTP status ${status}`);
+  const headers = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i]!, raw[i + 1]!); // rawHeaders keeps every set-cookie as its own entry
+    } catch {
+      // A header WHATWG Headers cannot hold: fetch would drop the response; we drop the header.
+    }
+  }
+  const nullBody = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
+  if (nullBody) res.resume();
+  const body = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+  const init = { status, statusText: res.statusMessage ?? '', headers };
+  try {
+    return new Response(body, init);
+  } catch {
+    return new Response(body, { ...init, statusText: '' }); // a reason phrase WHATWG rejects
+  }
+}
+
+export function tlsProtocolOf(socket: Socket): string | undefined {
+  const protocol = (socket as Partial<TLSSocket>).getProtocol?.();
+  return protocol ?? undefined;
+}
+
+/** Response.url and .redirected are read-only getters; the instance gets own values, as fetch's would have. */
+export function setResponseUrl(response: Response, url: URL, redirected: boolean): void {
+  Object.defineProperty(response, 'url', { value: url.href });
+  Object.defineProperty(response, 'redirected', { value: redirected });
+}
