@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import { CertificateStore } from '../gateway/cert-store.ts';
+import type { MtlsCertificateRecord } from '../gateway/types.ts';
+import { UserError } from '../errors.ts';
+import { parseFlags } from './args.ts';
+import { paint, type CliIo } from './io.ts';
+
+export const DEFAULT_STORE_DIR = '.zuplo-local/mtls';
+
+export const mtlsCertificateHelp = `Usage: alb-mtls mtls-certificate <create|list|describe|update|disable|delete> [options]
+
+The "zuplo mtls-certificate" commands, against a local certificate store the gateway reads
+(<dir>/<name>/tls.crt + tls.key + metadata.json; the managed-dedicated "zuplo dev" layout).
+
+  create   --name NAME --cert FILE --key FILE --environment-type T [--environment-type T ...] [--strict-names]
+  list
+  describe --cert-id ID
+  update   --cert-id ID --environment-type T [...]     (replaces the set)
+  disable  --cert-id ID                              (no environment type gets the binding)
+  delete   --cert-id ID
+
+Options:
+  --dir DIR   The store (default ${DEFAULT_STORE_DIR}; created by create)
+  Environment types: development, preview, production.`;
+
+export async function mtlsCertificateCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags('mtls-certificate', argv, {
+    dir: { type: 'string' },
+    name: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'environment-type': { type: 'string', multiple: true },
+    'cert-id': { type: 'string' },
+    'strict-names': { type: 'boolean' },
+  }, true);
+  const verb = positionals[0];
+  if (values.help || !verb) {
+    io.out(mtlsCertificateHelp);
+    return values.help ? 0 : 2;
+  }
+  const dir = values.dir ?? DEFAULT_STORE_DIR;
+  const store = await CertificateStore.open(dir, {
+    create: verb === 'create',
+    strictNames: values['strict-names'],
+    onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
+  });
+  const types = (values['environment-type'] ?? []) as Array<'development' | 'preview' | 'production'>;
+  const certId = () => values['cert-id'] ?? missing('--cert-id ID', verb);
+  switch (verb) {
+    case 'create': {
+      const name = values.name ?? missing('--name NAME', verb);
+      const cert = await readUserFile('--cert', values.cert ?? missing('--cert FILE', verb));
+      const key = await readUserFile('--key', values.key ?? missing('--key FILE', verb));
+      const { record } = await store.create({ name, cert, key, environmentTypes: types });
+      io.out(`mTLS certificate '${record.name}' (${record.id}) created successfully`);
+      return 0;
+    }
+    case 'list': {
+      const records = store.list();
+      if (records.length === 0) io.out('No mTLS certificates found');
+      else {
+        io.out(`Found ${records.length} mTLS certificate(s):`);
+        for (const r of records) io.out(describeRecord(r));
+      }
+      return 0;
+    }
+    case 'describe':
+      io.out(describeRecord(store.describe(certId())));
+      return 0;
+    case 'update': {
+      const r = await store.update(certId(), types);
+      io.out(`mTLS certificate '${r.name}' (${r.id}) updated: ${enabled(r)}`);
+      return 0;
+    }
+    case 'disable': {
+      const r = await store.disable(certId());
+      io.out(`mTLS certificate '${r.name}' (${r.id}) disabled`);
+      return 0;
+    }
+    case 'delete': {
+      const id = certId();
+      const { name } = store.describe(id);
+      await store.delete(id);
+      io.out(`mTLS certificate '${name}' (${id}) deleted`);
+      return 0;
+    }
+    default:
+      throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `unknown action "${verb}". Use one of: create, list, describe, update, disable, delete.`);
+  }
+}
+
+function describeRecord(r: MtlsCertificateRecord): string {
+  const i = r.certificateInfo;
+  return [
+    `  ID:          ${r.id}`,
+    `  Name:        ${r.name}`,
+    `  Subject:     ${i.subject}`,
+    `  Valid from:  ${i.validFrom}`,
+    `  Valid to:    ${i.validTo}`,
+    `  Environments: ${enabled(r) || '(none: disabled)'}`,
+  ].join('\n');
+}
+
+function enabled(r: MtlsCertificateRecord): string {
+  return (Object.entries(r.environments) as [string, boolean][]).filter(([, on]) => on).map(([t]) => t).join(', ');
+}
+
+function missing(flag: string, verb: string): never {
+  throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `${verb} needs ${flag}. Run "alb-mtls mtls-certificate --help".`);
+}
+
+export async function readUserFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
+    throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: ${why}.`);
+  }
+}
