@@ -1,0 +1,120 @@
+/**
+ * Throughput of the ALB emulator in verify mode against a bare Node https server doing
+ * OpenSSL-verified mTLS with the same certificates: TLS 1.3, a new connection plus one GET per
+ * iteration, 16 concurrent loops, loopback only, about 3 s each, one shared client SecureContext.
+ * The emulator path includes its forwarding hop to a local target, as a real ALB would.
+ *
+ * Run: `npx tsx bench/alb.ts`. Prints both rates and their ratio (goal: >= 0.7).
+ */
+import https from 'node:https';
+import tls, { type SecureContext } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { createPki } from '../certs/index.ts';
+import { startAlb } from '../harness/alb/index.ts';
+import { listenWithHandle } from '../harness/server-handle.ts';
+import { startEchoTarget } from '../test/alb/echo-target.ts';
+
+export interface AlbBenchResult {
+  /** Handshake + GET per second through the emulator (verify mode). */
+  emulatorPerSecond: number;
+  /** The same against a bare Node https server verifying with OpenSSL. */
+  bareNodePerSecond: number;
+  ratio: number;
+  /** Requests that did not end in 200 (should be 0). */
+  errors: number;
+}
+
+export interface AlbBenchOptions {
+  /** Per side, ms. Default 3000. */
+  durationMs?: number;
+  /** Concurrent connection loops. Default 16. */
+  concurrency?: number;
+}
+
+function getOnce(port: number, context: SecureContext): Promise<number> {
+  return new Promise((resolve) => {
+    // `secureContext` is a tls.ConnectionOptions field that https.RequestOptions' type omits.
+    const options: https.RequestOptions & tls.ConnectionOptions = {
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      path: '/',
+      agent: false,
+      secureContext: context,
+    };
+    const req = https.request(options, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+async function measure(port: number, context: SecureContext, durationMs: number, concurrency: number) {
+  const deadline = performance.now() + durationMs;
+  let ok = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        if ((await getOnce(port, context)) === 200) ok++;
+        else errors++;
+      }
+    }),
+  );
+  return { perSecond: ok / ((performance.now() - started) / 1000), errors };
+}
+
+export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBenchResult> {
+  const durationMs = options.durationMs ?? 3000;
+  const concurrency = options.concurrency ?? 16;
+  const pki = await createPki();
+  const good = pki.clients.good;
+  const context = tls.createSecureContext({
+    cert: good.chainPem,
+    key: good.keyPem,
+    ca: pki.root.certPem,
+    minVersion: 'TLSv1.3',
+    maxVersion: 'TLSv1.3',
+  });
+
+  await using target = await startEchoTarget();
+  await using alb = await startAlb({
+    certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
+    mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+    targets: [target.url],
+  });
+  const bareServer = https.createServer(
+    {
+      cert: pki.server.chainPem,
+      key: pki.server.keyPem,
+      ca: pki.root.certPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    (_req, res) => res.end('ok'),
+  );
+  await using bare = await listenWithHandle(bareServer, { protocol: 'https' });
+
+  // Warm-up, then the measured runs in the same process and run.
+  await measure(alb.port, context, 200, concurrency);
+  await measure(bare.port, context, 200, concurrency);
+  const emulator = await measure(alb.port, context, durationMs, concurrency);
+  const bareRun = await measure(bare.port, context, durationMs, concurrency);
+  return {
+    emulatorPerSecond: emulator.perSecond,
+    bareNodePerSecond: bareRun.perSecond,
+    ratio: emulator.perSecond / bareRun.perSecond,
+    errors: emulator.errors + bareRun.errors,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = await runAlbBench();
+  console.log(`ALB emulator (verify, TLS 1.3, new connection + GET): ${r.emulatorPerSecond.toFixed(0)}/s`);
+  console.log(`bare Node https (OpenSSL mTLS verify):                ${r.bareNodePerSecond.toFixed(0)}/s`);
+  console.log(`ratio: ${r.ratio.toFixed(2)} (goal >= 0.70)${r.errors ? `, errors: ${r.errors}` : ''}`);
+}

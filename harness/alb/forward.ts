@@ -1,0 +1,183 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { sendAlbError } from './error-pages.ts';
+import { HOP_BY_HOP, type OutgoingHeaders } from './outgoing-headers.ts';
+
+/** Round robin over the target URLs, as an ALB target group with the default algorithm. */
+export class TargetPool {
+  readonly #targets: readonly URL[];
+  #next = 0;
+  constructor(targets: readonly URL[]) {
+    this.#targets = targets;
+  }
+  /** The next target, or undefined when none is registered (503). */
+  next(): URL | undefined {
+    if (this.#targets.length === 0) return undefined;
+    const target = this.#targets[this.#next % this.#targets.length]!;
+    this.#next = (this.#next + 1) % this.#targets.length;
+    return target;
+  }
+}
+
+export interface ForwardOptions {
+  pool: TargetPool;
+  /** No TCP connection to the target within this many ms -> 504. */
+  connectTimeoutMs: number;
+  /** No bytes from the target for this many ms -> 504 (ALB's idle timeout). */
+  idleTimeoutMs: number;
+  /** TLS options for https targets (ALB does not verify target certificates; the listener supplies this). */
+  targetTls: ConnectionOptions;
+  /** Fresh connections per request: a kept-alive socket the target closes races the next request into a spurious 502. */
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+/** Why the ALB answered instead of the target; goes in the access log's error_reason. */
+export type ForwardErrorReason =
+  | 'NoRegisteredTargets'
+  | 'TargetConnectionRefused'
+  | 'TargetConnectTimeout'
+  | 'TargetIdleTimeout'
+  | 'TargetResponseMalformed'
+  | 'TargetClosedConnection'
+  | 'TargetTlsError';
+
+export interface ForwardOutcome {
+  elbStatusCode: number;
+  targetStatusCode: number | null;
+  /** `host:port`, null when no target was chosen. */
+  target: string | null;
+  targetProcessingSeconds: number | null;
+  errorReason: ForwardErrorReason | null;
+  /** Response body bytes sent to the client. */
+  sentBodyBytes: number;
+}
+
+function errorStatus(err: NodeJS.ErrnoException, phase: 'connect' | 'idle' | null): { status: number; reason: ForwardErrorReason } {
+  if (phase === 'connect') return { status: 504, reason: 'TargetConnectTimeout' };
+  if (phase === 'idle') return { status: 504, reason: 'TargetIdleTimeout' };
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return { status: 502, reason: 'TargetConnectionRefused' };
+  if (code.startsWith('HPE_')) return { status: 502, reason: 'TargetResponseMalformed' };
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /certificate|ssl|tls/i.test(err.message)) {
+    return { status: 502, reason: 'TargetTlsError' };
+  }
+  return { status: 502, reason: 'TargetClosedConnection' };
+}
+
+/**
+ * Sends the request to the next target and streams the answer back. Target failures become ALB
+ * responses: 503 no targets; 502 refused, reset, closed or malformed; 504 connect or idle timeout.
+ * A failure after the response started can only cut the client connection.
+ */
+export function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: OutgoingHeaders,
+  options: ForwardOptions,
+): Promise<ForwardOutcome> {
+  const target = options.pool.next();
+  if (!target) {
+    sendAlbError(res, 503);
+    return Promise.resolve({
+      elbStatusCode: 503,
+      targetStatusCode: null,
+      target: null,
+      targetProcessingSeconds: null,
+      errorReason: 'NoRegisteredTargets',
+      sentBodyBytes: 0,
+    });
+  }
+  const secure = target.protocol === 'https:';
+  const port = Number(target.port || (secure ? 443 : 80));
+  const hostPort = `${target.hostname}:${port}`;
+  const started = performance.now();
+
+  return new Promise<ForwardOutcome>((resolve) => {
+    let settled = false;
+    let timeoutPhase: 'connect' | 'idle' | null = null;
+    let connectTimer: NodeJS.Timeout | undefined;
+    let sentBodyBytes = 0;
+    let targetStatusCode: number | null = null;
+    const finish = (outcome: Omit<ForwardOutcome, 'target' | 'sentBodyBytes'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      resolve({ ...outcome, target: hostPort, sentBodyBytes });
+    };
+    const elapsed = () => (performance.now() - started) / 1000;
+
+    const requestOptions: http.RequestOptions & ConnectionOptions = {
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: secure ? options.httpsAgent : options.httpAgent,
+      // ALB's limit on a target's response header block.
+      maxHeaderSize: 32 * 1024,
+      ...(secure ? options.targetTls : {}),
+    };
+    const proxyReq = (secure ? https : http).request(requestOptions);
+
+    proxyReq.on('socket', (socket: Socket) => {
+      connectTimer = setTimeout(() => {
+        timeoutPhase = 'connect';
+        proxyReq.destroy(new Error(`no connection to target ${hostPort} within ${options.connectTimeoutMs} ms`));
+      }, options.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+        socket.setTimeout(options.idleTimeoutMs, () => {
+          timeoutPhase = 'idle';
+          proxyReq.destroy(new Error(`target ${hostPort} sent nothing for ${options.idleTimeoutMs} ms`));
+        });
+      });
+    });
+
+    proxyReq.on('response', (proxyRes) => {
+      targetStatusCode = proxyRes.statusCode ?? null;
+      const outHeaders: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(proxyRes.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
+      }
+      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, outHeaders);
+      proxyRes.on('data', (chunk: Buffer) => {
+        sentBodyBytes += chunk.length;
+      });
+      proxyRes.pipe(res);
+      proxyRes.on('end', () =>
+        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: null }),
+      );
+      // The target died mid-body: the status is already out, so the client connection is cut.
+      proxyRes.on('error', () => {
+        res.destroy();
+        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+      });
+      proxyRes.on('aborted', () => {
+        res.destroy();
+        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+      });
+    });
+
+    proxyReq.on('error', (err: NodeJS.ErrnoException) => {
+      if (targetStatusCode !== null) {
+        res.destroy();
+        finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+        return;
+      }
+      const { status, reason } = errorStatus(err, timeoutPhase);
+      sendAlbError(res, status);
+      finish({ elbStatusCode: status, targetStatusCode: null, targetProcessingSeconds: null, errorReason: reason });
+    });
+
+    // The client went away first (ALB logs 460): stop the target request too.
+    res.on('close', () => {
+      if (settled || res.writableFinished) return;
+      finish({ elbStatusCode: 460, targetStatusCode, targetProcessingSeconds: null, errorReason: null });
+      proxyReq.destroy();
+    });
+    req.pipe(proxyReq);
+  });
+}

@@ -1,0 +1,29 @@
+import { startListener } from './listener.ts';
+import { resolveAlbOptions } from './options.ts';
+import type { AlbHandle, AlbOptions } from './types.ts';
+
+/**
+ * Starts an emulated ALB HTTPS listener on 127.0.0.1 (ephemeral port unless `port` is given) and
+ * resolves once it accepts connections. Options mirror AWS's names (`mutualAuthentication`, listener
+ * attributes by their AWS keys); every default is in AlbOptions' JSDoc. Bad input throws a UserError
+ * naming the field before anything listens.
+ *
+ * One `startAlb` call is one listener; AWS allows at most 2 verify-mode listeners per ALB.
+ *
+ * @example
+ * await using alb = await startAlb({ certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
+ *   mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+ *   targets: [target.url] });
+ */
+export async function startAlb(options: AlbOptions): Promise<AlbHandle> {
+  return startListener(resolveAlbOptions(options));
+}
+
+export type * from './types.ts';
+export { SSL_POLICIES, DEFAULT_SSL_POLICY } from './policies.ts';
+export { albErrorBody, ALB_SERVER_HEADER } from './error-pages.ts';
+export { parseConnectionLogLine, CONNECTION_LOG_FIELDS } from './connection-log.ts';
+export { parseAccessLogLine, ACCESS_LOG_FIELDS } from './access-log.ts';
+export { urlEncodePem, DEFAULT_MTLS_HEADER_NAMES } from './headers.ts';
+export { ALB_REQUEST_LIMITS } from './limits.ts';
+export { KNOWN_ATTRIBUTES, ALB_DEFAULTS } from './options.ts';

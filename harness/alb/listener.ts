@@ -1,0 +1,203 @@
+import { constants as cryptoConstants } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { failed } from '../../certs/alb-codes.ts';
+import { listenWithHandle } from '../server-handle.ts';
+import { connectionLogEntry, newConnTraceId } from './connection-log.ts';
+import { setConnectionState } from './connection-state.ts';
+import { TargetPool } from './forward.ts';
+import { plainIp } from './forwarded-headers.ts';
+import { leafFields } from './leaf-fields.ts';
+import { ALB_REQUEST_LIMITS } from './limits.ts';
+import { openLogFiles, type LogFiles } from './log-files.ts';
+import { createLogStream } from './log-stream.ts';
+import type { AlbConfig } from './options.ts';
+import { capturePeerChain, type PeerChain } from './peer-chain.ts';
+import { nodeCipherString } from './policies.ts';
+import { createClientErrorHandler, createRequestHandler } from './request-handler.ts';
+import type { AccessLogEntry, AlbHandle, ConnectionLogEntry, TlsVerifyStatus, VerifyResult } from './types.ts';
+import { verifyClientChain } from './verify.ts';
+
+/** The ALB node's address in logs (field 15) and log file names. */
+const NODE_IP = '127.0.0.1';
+const NO_CHAIN: PeerChain = { presented: [], detailed: null };
+
+/**
+ * Starts one HTTPS listener (one `startAlb` = one listener, so AWS's "2 verify listeners per ALB"
+ * quota cannot be exceeded here).
+ *
+ * TLS: the server requests a certificate in passthrough and verify, but never lets OpenSSL decide
+ * (`rejectUnauthorized: false`): our verifier applies ALB's rules and yields one status code
+ * (ARCHITECTURE decision 2). `ca` goes to OpenSSL only when CA names are advertised, because Node
+ * advertises every CA it is given. With mTLS on there are no session tickets and no session cache
+ * (ALB supports no resumption with mTLS).
+ */
+export async function startListener(config: AlbConfig): Promise<AlbHandle> {
+  const mtls = config.mode !== 'off';
+  const connectionLog = createLogStream<ConnectionLogEntry>('connectionLog');
+  const accessLog = createLogStream<AccessLogEntry>('accessLog');
+  const files: LogFiles | null = config.logDirectory
+    ? openLogFiles(config.logDirectory, { loadBalancerId: config.loadBalancerId, at: config.clock(), nodeIp: NODE_IP })
+    : null;
+  const logConnection = (entry: ConnectionLogEntry) => {
+    files?.appendConnection(entry.raw);
+    connectionLog.push(entry);
+  };
+  const logAccess = (entry: AccessLogEntry) => {
+    files?.appendAccess(entry.raw);
+    accessLog.push(entry);
+  };
+
+  const server = https.createServer({
+    cert: config.certPem,
+    key: config.keyPem,
+    minVersion: config.policy.minVersion,
+    maxVersion: config.policy.maxVersion,
+    ciphers: nodeCipherString(config.policy),
+    honorCipherOrder: true, // "the server's cipher order wins" (describe-ssl-policies)
+    requestCert: mtls,
+    // The ALB verifies in JS (verify.ts); OpenSSL's verdict is only kept as a cross-check.
+    rejectUnauthorized: false,
+    ...(config.advertiseTrustStoreCaNames && config.trustStore ? { ca: config.trustStore.pems } : {}),
+    ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
+    maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes,
+  });
+
+  // TCP accept time per peer address, to measure handshake latency and to log connections that never finish TLS.
+  const pending = new Map<string, { startedAt: number; at: Date; ip: string; port: number }>();
+  const peerKey = (socket: Socket) => `${socket.remoteAddress}:${socket.remotePort}`;
+  let port = 0;
+
+  const logFailedHandshake = (key: string, reason: string) => {
+    const tcp = pending.get(key);
+    if (!tcp) return;
+    pending.delete(key);
+    logConnection(
+      connectionLogEntry({
+        at: config.clock(),
+        clientIp: plainIp(tcp.ip),
+        clientPort: tcp.port,
+        listenerPort: port,
+        tlsProtocol: null,
+        tlsCipher: null,
+        handshakeLatencySeconds: null,
+        leaf: null,
+        tlsVerifyStatus: failed('UnmappedConnectionError'),
+        connTraceId: newConnTraceId(),
+        tlsKeyExchange: null,
+        elb: config.loadBalancerId,
+        ipAddress: NODE_IP,
+        reason,
+      }),
+    );
+  };
+
+  server.on('connection', (socket: Socket) => {
+    const key = peerKey(socket);
+    pending.set(key, { startedAt: performance.now(), at: config.clock(), ip: socket.remoteAddress ?? '-', port: socket.remotePort ?? 0 });
+    // A client that disconnects before TLS completes (and gets no tlsClientError) is still one log line.
+    socket.once('close', () => logFailedHandshake(key, 'connection closed before the TLS handshake completed'));
+  });
+
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    logFailedHandshake(peerKey(socket), `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim());
+  });
+
+  // Prepended so the decision is taken before Node's HTTP layer attaches to the socket.
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    const key = peerKey(socket);
+    const tcp = pending.get(key);
+    pending.delete(key);
+    const latency = tcp ? (performance.now() - tcp.startedAt) / 1000 : 0;
+    // Capture the chain before anything else reads the peer certificate (peer-chain.ts).
+    const chain = mtls ? capturePeerChain(socket) : NO_CHAIN;
+    let verdict: VerifyResult | null = null;
+    let status: TlsVerifyStatus = 'Success';
+    if (config.mode === 'verify' && config.trustStore) {
+      verdict = verifyClientChain({
+        presented: chain.presented,
+        trustStore: config.trustStore,
+        now: config.clock(),
+        ignoreClientCertificateExpiry: config.ignoreClientCertificateExpiry,
+        partialChain: config.partialChain,
+        noCertificateStatus: config.noCertificateStatus,
+      });
+      status = verdict.status;
+    }
+    const rejected = status !== 'Success';
+    const closeNow = rejected && config.verifyFailure === 'handshake';
+    const protocol = socket.getProtocol();
+    const cipher = socket.getCipher()?.name ?? null;
+    const connTraceId = newConnTraceId();
+    const opensslError = mtls && chain.presented.length > 0 && !socket.authorized ? String(socket.authorizationError ?? '') : undefined;
+    logConnection(
+      connectionLogEntry({
+        at: config.clock(),
+        clientIp: plainIp(socket.remoteAddress ?? tcp?.ip ?? '-'),
+        clientPort: socket.remotePort ?? tcp?.port ?? 0,
+        listenerPort: port,
+        tlsProtocol: protocol,
+        tlsCipher: cipher,
+        // AWS: "-" when the handshake is not established; in the http-403 model it was.
+        handshakeLatencySeconds: closeNow ? null : latency,
+        leaf: mtls ? leafFields(chain.presented[0]) : null,
+        tlsVerifyStatus: status,
+        connTraceId,
+        // Node exposes the negotiated group only on client sockets (getEphemeralKeyInfo() is null here).
+        tlsKeyExchange: null,
+        elb: config.loadBalancerId,
+        ipAddress: NODE_IP,
+        ...(opensslError ? { opensslAuthorizationError: opensslError } : {}),
+        ...(verdict ? { reason: verdict.reason } : {}),
+      }),
+    );
+    if (closeNow) {
+      // No alert can be chosen from Node; the client sees the connection close before any HTTP byte.
+      socket.destroy();
+      return;
+    }
+    setConnectionState(socket, {
+      connTraceId,
+      clientIp: plainIp(socket.remoteAddress ?? '-'),
+      clientPort: socket.remotePort ?? 0,
+      chain,
+      tlsVerifyStatus: status,
+      rejected,
+      tlsProtocol: protocol,
+      tlsCipher: cipher,
+    });
+  });
+
+  // ALB does not verify target certificates, so the target hop must not either.
+  const httpAgent = new http.Agent({ keepAlive: false });
+  const httpsAgent = new https.Agent({ keepAlive: false });
+  const context = {
+    config,
+    listenerPort: () => port,
+    forward: {
+      pool: new TargetPool(config.targets),
+      connectTimeoutMs: config.targetConnectTimeoutMs,
+      idleTimeoutMs: config.targetIdleTimeoutMs,
+      targetTls: { rejectUnauthorized: false },
+      httpAgent,
+      httpsAgent,
+    },
+    log: logAccess,
+  };
+  const onRequest = createRequestHandler(context);
+  server.on('request', (req, res) => void onRequest(req, res));
+  server.on('clientError', createClientErrorHandler(context));
+
+  const handle = await listenWithHandle(server, {
+    protocol: 'https',
+    port: config.port,
+    onClose: () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  });
+  port = handle.port;
+  return { ...handle, hostname: config.hostname, connectionLog, accessLog };
+}

@@ -1,0 +1,215 @@
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { UserError } from '../errors.ts';
+import { failed } from '../../certs/alb-codes.ts';
+import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
+import type { XffMode } from './forwarded-headers.ts';
+import { resolveSslPolicy, type SslPolicy } from './policies.ts';
+import { loadTrustStore } from './trust-store.ts';
+import type { AlbOptions, Clock, LoadedTrustStore, MutualAuthenticationMode, TlsVerifyStatus } from './types.ts';
+
+/** Defaults that AWS documents (or we chose, where it does not); see AlbOptions' JSDoc. */
+export const ALB_DEFAULTS = {
+  targetConnectTimeoutMs: 10_000,
+  targetIdleTimeoutMs: 60_000,
+  loadBalancerId: 'app/my-alb/50dc6c495c0c9188',
+  noCertificateStatus: failed('UnmappedConnectionError'),
+} as const;
+
+/** `routing.http.x_amzn_tls_version_and_cipher_suite.enabled`: adds X-Amzn-Tls-Version / -Cipher-Suite. */
+export const TLS_HEADERS_ATTRIBUTE = 'routing.http.x_amzn_tls_version_and_cipher_suite.enabled';
+export const XFF_MODE_ATTRIBUTE = 'routing.http.xff_header_processing.mode';
+export const XFF_CLIENT_PORT_ATTRIBUTE = 'routing.http.xff_client_port.enabled';
+const TLS_VERSION_NAME_ATTRIBUTE = 'routing.http.request.x_amzn_tls_version.header_name';
+const TLS_CIPHER_NAME_ATTRIBUTE = 'routing.http.request.x_amzn_tls_cipher_suite.header_name';
+
+const HEADER_NAME_ATTRIBUTES = [
+  ...(Object.keys(DEFAULT_MTLS_HEADER_NAMES) as MtlsHeaderKey[]).map(renamingAttribute),
+  TLS_VERSION_NAME_ATTRIBUTE,
+  TLS_CIPHER_NAME_ATTRIBUTE,
+];
+/** Every listener/load-balancer attribute key the emulator understands. */
+export const KNOWN_ATTRIBUTES = [XFF_MODE_ATTRIBUTE, XFF_CLIENT_PORT_ATTRIBUTE, TLS_HEADERS_ATTRIBUTE, ...HEADER_NAME_ATTRIBUTES];
+
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Everything the listener needs, validated, with defaults applied. */
+export interface AlbConfig {
+  port: number;
+  certPem: string;
+  keyPem: string;
+  serverCert: X509Certificate;
+  hostname: string;
+  policy: SslPolicy;
+  mode: MutualAuthenticationMode;
+  trustStore: LoadedTrustStore | null;
+  ignoreClientCertificateExpiry: boolean;
+  advertiseTrustStoreCaNames: boolean;
+  headerNames: MtlsHeaderNames;
+  tlsHeaderNames: { enabled: boolean; version: string; cipherSuite: string };
+  xffMode: XffMode;
+  xffClientPort: boolean;
+  targets: URL[];
+  targetConnectTimeoutMs: number;
+  targetIdleTimeoutMs: number;
+  verifyFailure: 'handshake' | 'http-403';
+  partialChain: boolean;
+  stripClientMtlsHeaders: boolean;
+  noCertificateStatus: TlsVerifyStatus;
+  headerEncoding: 'literal' | 'doc-example';
+  clock: Clock;
+  loadBalancerId: string;
+  logDirectory: string | undefined;
+}
+
+const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
+
+function parseServerCertificate(certificate: AlbOptions['certificate'] | undefined): { cert: X509Certificate; key: KeyObject } {
+  if (!certificate || typeof certificate.certPem !== 'string' || typeof certificate.keyPem !== 'string') {
+    throw configError('certificate is required: pass { certPem, keyPem } (e.g. pki.server.chainPem and pki.server.keyPem)');
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certificate.certPem);
+  } catch (err) {
+    throw new UserError(
+      'HARNESS_ERR_PEM',
+      `startAlb: certificate.certPem is not a PEM certificate (${(err as Error).message}); pass the server certificate's PEM text, leaf first`,
+      { cause: err },
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(certificate.keyPem);
+  } catch (err) {
+    throw new UserError(
+      'HARNESS_ERR_PEM',
+      `startAlb: certificate.keyPem is not a PEM private key (${(err as Error).message}); pass the PKCS#8 or traditional PEM key of the server certificate`,
+      { cause: err },
+    );
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new UserError(
+      'HARNESS_ERR_KEY_MISMATCH',
+      `startAlb: certificate.keyPem does not match certificate.certPem (the key is not the private half of the certificate for '${cert.subject.replace(/\n/g, ',')}'); pass the key that was issued with this certificate`,
+    );
+  }
+  return { cert, key };
+}
+
+/** The emulated DNS name: the first SAN that looks like an ELB name, else the first DNS SAN, else `localhost`. */
+export function hostnameOf(cert: X509Certificate): string {
+  const dns = (cert.subjectAltName ?? '')
+    .split(/,\s*/)
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
+  return dns.find((name) => name.endsWith('.elb.amazonaws.com')) ?? dns[0] ?? 'localhost';
+}
+
+function booleanAttribute(attributes: Record<string, string>, key: string): boolean {
+  const value = attributes[key];
+  if (value === undefined) return false;
+  if (value !== 'true' && value !== 'false') throw configError(`attributes['${key}'] is '${value}'; use 'true' or 'false'`);
+  return value === 'true';
+}
+
+function validateAttributes(attributes: Record<string, string>): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!KNOWN_ATTRIBUTES.includes(key)) {
+      throw configError(`attributes has unknown key '${key}'; the emulator understands ${KNOWN_ATTRIBUTES.join(', ')}`);
+    }
+    if (typeof value !== 'string') throw configError(`attributes['${key}'] must be a string (AWS attribute values are strings)`);
+    if (HEADER_NAME_ATTRIBUTES.includes(key) && !HTTP_TOKEN.test(value)) {
+      throw configError(`attributes['${key}'] is '${value}', not a valid HTTP header name; use letters, digits and '-'`);
+    }
+  }
+  const mode = attributes[XFF_MODE_ATTRIBUTE];
+  if (mode !== undefined && !['append', 'preserve', 'remove'].includes(mode)) {
+    throw configError(`attributes['${XFF_MODE_ATTRIBUTE}'] is '${mode}'; use 'append', 'preserve' or 'remove'`);
+  }
+}
+
+function parseTargets(targets: readonly string[]): URL[] {
+  return targets.map((text, i) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw configError(`targets[${i}] '${text}' is not a URL; use e.g. 'http://127.0.0.1:8080'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw configError(`targets[${i}] '${text}' must be http:// or https://`);
+    }
+    return url;
+  });
+}
+
+function positiveMs(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw configError(`${name} is ${value}; use a positive number of milliseconds`);
+  return value;
+}
+
+/** Validates AlbOptions and fills in every default. Throws a UserError naming the field. */
+export function resolveAlbOptions(options: AlbOptions): AlbConfig {
+  const { cert } = parseServerCertificate(options.certificate);
+  const policy = resolveSslPolicy(options.sslPolicy);
+  const mutual = options.mutualAuthentication ?? { mode: 'off' as const };
+  const mode = mutual.mode ?? 'off';
+  if (!['off', 'passthrough', 'verify'].includes(mode)) {
+    throw configError(`mutualAuthentication.mode is '${mode}'; use 'off', 'passthrough' or 'verify'`);
+  }
+  let trustStore: LoadedTrustStore | null = null;
+  if (mode === 'verify') {
+    if (!mutual.trustStore) {
+      throw configError(
+        "mutualAuthentication.trustStore is required when mode is 'verify'; pass { caCertificatesBundle: pki.trustStoreBundle } or use mode 'passthrough'",
+      );
+    }
+    trustStore = loadTrustStore(mutual.trustStore);
+  }
+  const advertise = mutual.advertiseTrustStoreCaNames ?? 'off';
+  if (advertise !== 'on' && advertise !== 'off') {
+    throw configError(`mutualAuthentication.advertiseTrustStoreCaNames is '${advertise}'; use 'on' or 'off'`);
+  }
+  const attributes = options.attributes ?? {};
+  validateAttributes(attributes);
+  const verifyFailure = options.verifyFailure ?? 'handshake';
+  if (verifyFailure !== 'handshake' && verifyFailure !== 'http-403') {
+    throw configError(`verifyFailure is '${verifyFailure}'; use 'handshake' or 'http-403'`);
+  }
+  const headerEncoding = options.headerEncoding ?? 'literal';
+  if (headerEncoding !== 'literal' && headerEncoding !== 'doc-example') {
+    throw configError(`headerEncoding is '${headerEncoding}'; use 'literal' or 'doc-example'`);
+  }
+  return {
+    port: options.port ?? 0,
+    certPem: options.certificate.certPem,
+    keyPem: options.certificate.keyPem,
+    serverCert: cert,
+    hostname: hostnameOf(cert),
+    policy,
+    mode,
+    trustStore,
+    ignoreClientCertificateExpiry: mutual.ignoreClientCertificateExpiry ?? false,
+    advertiseTrustStoreCaNames: mode === 'verify' && advertise === 'on',
+    headerNames: mtlsHeaderNames(attributes),
+    tlsHeaderNames: {
+      enabled: booleanAttribute(attributes, TLS_HEADERS_ATTRIBUTE),
+      version: attributes[TLS_VERSION_NAME_ATTRIBUTE] ?? 'X-Amzn-Tls-Version',
+      cipherSuite: attributes[TLS_CIPHER_NAME_ATTRIBUTE] ?? 'X-Amzn-Tls-Cipher-Suite',
+    },
+    xffMode: (attributes[XFF_MODE_ATTRIBUTE] as XffMode | undefined) ?? 'append',
+    xffClientPort: booleanAttribute(attributes, XFF_CLIENT_PORT_ATTRIBUTE),
+    targets: parseTargets(options.targets ?? []),
+    targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),
+    targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', ALB_DEFAULTS.targetIdleTimeoutMs),
+    verifyFailure,
+    partialChain: options.partialChain ?? true,
+    stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
+    noCertificateStatus: options.noCertificateStatus ?? ALB_DEFAULTS.noCertificateStatus,
+    headerEncoding,
+    clock: options.clock ?? (() => new Date()),
+    loadBalancerId: options.loadBalancerId ?? ALB_DEFAULTS.loadBalancerId,
+    logDirectory: options.logDirectory,
+  };
+}

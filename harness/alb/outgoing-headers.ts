@@ -1,0 +1,54 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The headers the ALB sends to a target: lowercase keys for what the client sent, the ALB's own
+ * headers with their canonical (or renamed) case. Names compare case-insensitively.
+ */
+export type OutgoingHeaders = Record<string, string | string[]>;
+
+/** A copy of the client's headers, minus hop-by-hop ones an HTTP proxy must not forward (RFC 9110 §7.6.1). */
+export function copyRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHeaders {
+  const out: OutgoingHeaders = {};
+  const connectionListed = String(incoming.connection ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.includes(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Finds a header regardless of case. */
+export function getHeader(headers: OutgoingHeaders, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === lower) return Array.isArray(value) ? value.join(', ') : value;
+  }
+  return undefined;
+}
+
+/** Removes every spelling of a header. */
+export function deleteHeader(headers: OutgoingHeaders, name: string): void {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+}
+
+/** Sets a header, replacing any other spelling of the same name. */
+export function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
+  deleteHeader(headers, name);
+  headers[name] = value;
+}

@@ -1,0 +1,46 @@
+import type { X509Certificate } from 'node:crypto';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+
+/** The client's certificates, captured once per connection. */
+export interface PeerChain {
+  /** Exactly what the client sent, leaf first (raw order, unrelated extras included). Empty = no certificate. */
+  presented: X509Certificate[];
+  /** Node's logical view (`getPeerCertificate(true)`), or null when no certificate was sent. */
+  detailed: DetailedPeerCertificate | null;
+}
+
+const captured = new WeakMap<TLSSocket, PeerChain>();
+
+/** A bound on the walk: a client cannot send more than this many certificates inside ALB's 64K message limit anyway. */
+const MAX_WALK = 64;
+
+/**
+ * Captures the presented chain, once. Call it in `secureConnection` before anything else reads the
+ * peer certificate. Node 20 mutates OpenSSL's peer chain on `getPeerX509Certificate()`
+ * (nodejs/node#65579): after the first call every later call, and `getPeerCertificate(true)`, sees the
+ * leaf only. So: `getPeerCertificate(true)` first (idempotent), then exactly one
+ * `getPeerX509Certificate()` whose `.issuerCertificate` links follow the order the client sent.
+ */
+export function capturePeerChain(socket: TLSSocket): PeerChain {
+  const cached = captured.get(socket);
+  if (cached) return cached;
+  const detailed = socket.getPeerCertificate(true);
+  const hasCert = detailed !== null && typeof detailed === 'object' && Object.keys(detailed).length > 0;
+  const presented: X509Certificate[] = [];
+  const leaf = socket.getPeerX509Certificate();
+  let current: X509Certificate | undefined = leaf;
+  while (current && presented.length < MAX_WALK) {
+    // A self-issued certificate can link to itself; stop rather than loop.
+    if (presented.some((seen) => seen === current || seen.raw.equals(current!.raw))) break;
+    presented.push(current);
+    current = current.issuerCertificate;
+  }
+  const chain: PeerChain = { presented, detailed: hasCert ? detailed : null };
+  captured.set(socket, chain);
+  return chain;
+}
+
+/** The chain captured earlier for this socket, or undefined if `capturePeerChain` was never called. */
+export function capturedPeerChain(socket: TLSSocket): PeerChain | undefined {
+  return captured.get(socket);
+}

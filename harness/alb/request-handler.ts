@@ -1,0 +1,182 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { accessLogEntry, type RequestFacts } from './access-log.ts';
+import { connectionState, type ConnectionState } from './connection-state.ts';
+import { sendAlbError, writeRawAlbError } from './error-pages.ts';
+import { forwardRequest, type ForwardOptions, type ForwardOutcome } from './forward.ts';
+import { applyForwardedHeaders, plainIp } from './forwarded-headers.ts';
+import { passthroughHeaders, stripClientMtlsHeaders, verifyModeHeaders } from './headers.ts';
+import { checkRequestLimits } from './limits.ts';
+import type { AlbConfig } from './options.ts';
+import { copyRequestHeaders, setHeader, type OutgoingHeaders } from './outgoing-headers.ts';
+import type { AccessLogEntry } from './types.ts';
+
+export interface RequestHandlerContext {
+  config: AlbConfig;
+  /** The actual listener port (the configured one may be 0). */
+  listenerPort: () => number;
+  forward: ForwardOptions;
+  log: (entry: AccessLogEntry) => void;
+}
+
+function requestLine(req: IncomingMessage, listenerPort: number): string {
+  const host = (req.headers.host ?? '-').replace(/:\d+$/, '');
+  return `${req.method} https://${host}:${listenerPort}${req.url} HTTP/${req.httpVersion}`;
+}
+
+function receivedBytes(req: IncomingMessage): number {
+  let n = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`);
+  for (const part of req.rawHeaders) n += Buffer.byteLength(part) + 2;
+  return n + Number(req.headers['content-length'] ?? 0);
+}
+
+function fallbackState(socket: Socket): ConnectionState {
+  return {
+    connTraceId: '-',
+    clientIp: plainIp(socket.remoteAddress ?? '-'),
+    clientPort: socket.remotePort ?? 0,
+    chain: { presented: [], detailed: null },
+    tlsVerifyStatus: 'Success',
+    rejected: false,
+    tlsProtocol: null,
+    tlsCipher: null,
+  };
+}
+
+/** The HTTP side of the listener: limits, header rewriting, forwarding, and one access-log line per request. */
+export function createRequestHandler(ctx: RequestHandlerContext) {
+  const { config } = ctx;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = config.clock();
+    const started = performance.now();
+    const conn = connectionState(req.socket as TLSSocket) ?? fallbackState(req.socket);
+    const base = {
+      receivedAt,
+      elb: config.loadBalancerId,
+      clientIp: conn.clientIp,
+      clientPort: conn.clientPort,
+      receivedBytes: receivedBytes(req),
+      request: requestLine(req, ctx.listenerPort()),
+      userAgent: req.headers['user-agent'] ?? null,
+      sslCipher: conn.tlsCipher,
+      sslProtocol: conn.tlsProtocol,
+      targetGroupArn: null,
+      domainName: (req.socket as TLSSocket).servername || null,
+      connTraceId: conn.connTraceId,
+    };
+    const logLocal = (status: number, errorReason: string | null, bodyBytes: number, traceId: string | null = null) => {
+      const facts: RequestFacts = {
+        ...base,
+        finishedAt: config.clock(),
+        target: null,
+        requestProcessingSeconds: null,
+        targetProcessingSeconds: null,
+        responseProcessingSeconds: null,
+        elbStatusCode: status,
+        targetStatusCode: null,
+        sentBytes: bodyBytes,
+        traceId,
+        actionsExecuted: null,
+        errorReason,
+      };
+      ctx.log(accessLogEntry(facts));
+    };
+
+    // http-403 model of a failed verification: nothing is forwarded on this connection.
+    if (conn.rejected) {
+      sendAlbError(res, 403);
+      logLocal(403, `ClientCertVerificationFailed:${conn.tlsVerifyStatus}`, Number(res.getHeader('content-length') ?? 0));
+      return;
+    }
+    const violation = checkRequestLimits(req);
+    if (violation) {
+      sendAlbError(res, violation.status, { close: violation.status === 400 });
+      logLocal(violation.status, violation.reason, Number(res.getHeader('content-length') ?? 0));
+      return;
+    }
+
+    const headers: OutgoingHeaders = copyRequestHeaders(req.headers);
+    if (config.stripClientMtlsHeaders) stripClientMtlsHeaders(headers, config.headerNames);
+    const leaf = conn.chain.presented[0];
+    if (config.mode === 'verify' && leaf && conn.tlsVerifyStatus === 'Success') {
+      Object.assign(headers, verifyModeHeaders(leaf, config.headerNames, config.headerEncoding));
+    } else if (config.mode === 'passthrough') {
+      Object.assign(headers, passthroughHeaders(conn.chain.presented, config.headerNames, config.headerEncoding));
+    }
+    if (config.tlsHeaderNames.enabled) {
+      if (conn.tlsProtocol) setHeader(headers, config.tlsHeaderNames.version, conn.tlsProtocol);
+      if (conn.tlsCipher) setHeader(headers, config.tlsHeaderNames.cipherSuite, conn.tlsCipher);
+    }
+    const { traceId } = applyForwardedHeaders(headers, {
+      clientIp: conn.clientIp,
+      clientPort: conn.clientPort,
+      listenerPort: ctx.listenerPort(),
+      xffMode: config.xffMode,
+      xffClientPort: config.xffClientPort,
+      now: receivedAt,
+    });
+    const requestProcessing = (performance.now() - started) / 1000;
+    const outcome: ForwardOutcome = await forwardRequest(req, res, headers, ctx.forward);
+    const answeredByTarget = outcome.targetStatusCode !== null;
+    ctx.log(
+      accessLogEntry({
+        ...base,
+        finishedAt: config.clock(),
+        target: outcome.target,
+        requestProcessingSeconds: answeredByTarget ? requestProcessing : null,
+        targetProcessingSeconds: answeredByTarget ? outcome.targetProcessingSeconds : null,
+        responseProcessingSeconds: answeredByTarget ? 0 : null,
+        elbStatusCode: outcome.elbStatusCode,
+        targetStatusCode: outcome.targetStatusCode,
+        sentBytes: answeredByTarget ? outcome.sentBodyBytes : Number(res.getHeader('content-length') ?? 0),
+        traceId,
+        actionsExecuted: outcome.target ? 'forward' : null,
+        errorReason: outcome.errorReason,
+      }),
+    );
+  };
+}
+
+/**
+ * Node's parser rejected the request before a handler ran (malformed, or a header block over
+ * `maxHeaderSize` = 64K): answer 400 like ALB and log it.
+ */
+export function createClientErrorHandler(ctx: RequestHandlerContext) {
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const now = ctx.config.clock();
+    writeRawAlbError(socket, 400, now);
+    const conn = connectionState(socket as TLSSocket) ?? fallbackState(socket);
+    ctx.log(
+      accessLogEntry({
+        receivedAt: now,
+        finishedAt: now,
+        elb: ctx.config.loadBalancerId,
+        clientIp: conn.clientIp,
+        clientPort: conn.clientPort,
+        target: null,
+        requestProcessingSeconds: null,
+        targetProcessingSeconds: null,
+        responseProcessingSeconds: null,
+        elbStatusCode: 400,
+        targetStatusCode: null,
+        receivedBytes: 0,
+        sentBytes: 0,
+        request: '- - -',
+        userAgent: null,
+        sslCipher: conn.tlsCipher,
+        sslProtocol: conn.tlsProtocol,
+        targetGroupArn: null,
+        traceId: null,
+        domainName: null,
+        actionsExecuted: null,
+        errorReason: err.code === 'HPE_HEADER_OVERFLOW' ? "request headers over ALB's 64K limit" : `malformed request (${err.code ?? err.message})`,
+        connTraceId: conn.connTraceId,
+      }),
+    );
+  };
+}

@@ -1,0 +1,95 @@
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
+import { listenWithHandle, type ServerHandle } from '../../harness/server-handle.ts';
+
+/** What the echo target received, as JSON in its response body. */
+export interface EchoBody {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** Header names exactly as sent, in order (rawHeaders). */
+  rawHeaderNames: string[];
+  body: string;
+  /** Which echo target answered (round robin checks). */
+  name: string;
+}
+
+/** A tiny node:http target that answers 200 with what it received. */
+export async function startEchoTarget(name = 'echo'): Promise<ServerHandle & { requests: EchoBody[] }> {
+  const requests: EchoBody[] = [];
+  // ALB forwards header blocks up to 64K; Node's default 16K limit would answer 431 for it.
+  const server = http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const echo: EchoBody = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0),
+        body: Buffer.concat(chunks).toString('utf8'),
+        name,
+      };
+      requests.push(echo);
+      const body = JSON.stringify(echo);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-target': name });
+      res.end(body);
+    });
+  });
+  const handle = await listenWithHandle(server, { protocol: 'http' });
+  return Object.assign(handle, { requests });
+}
+
+export interface ClientResponse {
+  /** The client's local port: the `client_port` of the ALB's log lines for this connection. */
+  localPort: number;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface AlbRequestOptions {
+  /** A shared client SecureContext (cert, key, ca, TLS versions: https.request ignores min/maxVersion beside it). */
+  secureContext: SecureContext;
+  servername?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string | string[]>;
+  body?: string;
+}
+
+/** The error of a request the ALB refused, with the client's local port (to find its log line). */
+export type AlbRequestError = NodeJS.ErrnoException & { localPort: number };
+
+/**
+ * One request over a fresh, verifying TLS connection (`agent: false`). Rejects with the client's
+ * error (an AlbRequestError) when the ALB closes the connection instead of answering.
+ */
+export function albRequest(port: number, options: AlbRequestOptions): Promise<ClientResponse> {
+  return new Promise((resolve, reject) => {
+    let localPort = 0;
+    // `secureContext` is a tls.ConnectionOptions field that https.RequestOptions' type omits.
+    const requestOptions: https.RequestOptions & ConnectionOptions = {
+      host: '127.0.0.1',
+      port,
+      servername: options.servername ?? 'localhost',
+      path: options.path ?? '/',
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      agent: false,
+      secureContext: options.secureContext,
+    };
+    const req = https.request(requestOptions, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ localPort, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort ?? 0)));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(Object.assign(err, { localPort })));
+    req.end(options.body);
+  });
+}
