@@ -1,7 +1,7 @@
 import { X509Certificate, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } from '@peculiar/asn1-x509';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/dn.ts';
+import { formatName } from '../../certs/dn.ts';
 
 /**
  * What the ALB verifier needs to know about one certificate, read from its DER: ALB's rules are
@@ -69,19 +69,39 @@ const SHA2 = new Set(['sha256', 'sha384', 'sha512']);
 const ALB_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 const cache = new WeakMap<X509Certificate, CertInfo>();
+/**
+ * Facts by DER fingerprint: every connection brings new X509Certificate objects for the same few
+ * certificates, and the ASN.1 parse is the costliest step of a verification. Bounded, oldest out.
+ */
+const byFingerprint = new Map<string, Omit<CertInfo, 'x509'>>();
+const MAX_CACHED = 2000;
 
 /** Parses (once) the facts of a certificate. Throws when the DER does not parse as an X.509 certificate. */
 export function certInfo(x509: X509Certificate): CertInfo {
   const hit = cache.get(x509);
   if (hit) return hit;
+  const fingerprint256 = x509.fingerprint256;
+  const known = byFingerprint.get(fingerprint256);
+  const info: CertInfo = known ? { ...known, x509 } : { ...parseFacts(x509, fingerprint256), x509 };
+  if (!known) {
+    if (byFingerprint.size >= MAX_CACHED) byFingerprint.delete(byFingerprint.keys().next().value!);
+    const { x509: _omit, ...facts } = info;
+    byFingerprint.set(fingerprint256, facts);
+  }
+  cache.set(x509, info);
+  return info;
+}
+
+function parseFacts(x509: X509Certificate, fingerprint256: string): Omit<CertInfo, 'x509'> {
   const asn = AsnConvert.parse(x509.raw, Certificate);
   const tbs = asn.tbsCertificate;
   const ekuExt = tbs.extensions?.find((e) => e.extnID === id_ce_extKeyUsage);
   const signed = parseSigned(x509.raw);
-  const info: CertInfo = {
-    x509,
-    subject: subjectRfc2253(x509),
-    issuer: issuerRfc2253(x509),
+  const subject = formatName(tbs.subject);
+  const issuer = formatName(tbs.issuer);
+  return {
+    subject,
+    issuer,
     serial: normaliseSerial(new Uint8Array(tbs.serialNumber)),
     version: tbs.version + 1,
     notBefore: tbs.validity.notBefore.getTime(),
@@ -89,12 +109,10 @@ export function certInfo(x509: X509Certificate): CertInfo {
     signature: signatureAlgorithmInfo(signed.algorithmOid, signed.algorithmParams),
     extendedKeyUsages: ekuExt ? [...AsnConvert.parse(ekuExt.extnValue.buffer, ExtendedKeyUsage)] : undefined,
     derBytes: x509.raw.length,
-    fingerprint256: x509.fingerprint256,
+    fingerprint256,
     // Same name and signed by its own key. Not checkIssued(): that also demands keyCertSign, which a self-signed *leaf* lacks.
-    selfSigned: subjectRfc2253(x509) === issuerRfc2253(x509) && x509.verify(x509.publicKey),
+    selfSigned: subject === issuer && x509.verify(x509.publicKey),
   };
-  cache.set(x509, info);
-  return info;
 }
 
 /**
