@@ -22,7 +22,7 @@ import { verifyClientChain } from './verify.ts';
 
 /** The ALB node's address in logs (field 15) and log file names. */
 const NODE_IP = '127.0.0.1';
-const NO_CHAIN: PeerChain = { presented: [], detailed: null };
+const NO_CHAIN: PeerChain = { presented: [] };
 
 /**
  * Starts one HTTPS listener (one `startAlb` = one listener, so AWS's "2 verify listeners per ALB"

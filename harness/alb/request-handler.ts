@@ -36,7 +36,7 @@ function fallbackState(socket: Socket): ConnectionState {
     connTraceId: '-',
     clientIp: plainIp(socket.remoteAddress ?? '-'),
     clientPort: socket.remotePort ?? 0,
-    chain: { presented: [], detailed: null },
+    chain: { presented: [] },
     tlsVerifyStatus: 'Success',
     rejected: false,
     tlsProtocol: null,
