@@ -1,0 +1,39 @@
+import { scenarios, SEED_SECTIONS } from '../../scenarios/index.ts';
+import { parseFlags } from './args.ts';
+import { paint, type CliIo } from './io.ts';
+
+export const scenariosHelp = `Usage: alb-mtls scenarios [--json]
+
+Lists every scenario id and title, grouped by the section of the Zuplo guide
+("Connect to an AWS ALB with mTLS") it reproduces. Run one with "alb-mtls run ID".
+
+Options:
+  --json   Print [{id, title, seedSection, expected: {status, tlsVerifyStatus, failureClass}}]`;
+
+export async function scenariosCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags('scenarios', argv, { json: { type: 'boolean' } });
+  if (values.help) {
+    io.out(scenariosHelp);
+    return 0;
+  }
+  if (values.json) {
+    const list = scenarios.map((s) => ({
+      id: s.id,
+      title: s.title,
+      seedSection: s.seedSection,
+      expected: { status: s.expected.status, tlsVerifyStatus: s.expected.tlsVerifyStatus, failureClass: s.expected.failureClass },
+    }));
+    io.out(JSON.stringify(list, null, 2));
+    return 0;
+  }
+  const width = Math.max(...scenarios.map((s) => s.id.length));
+  for (const [group, heading] of Object.entries(SEED_SECTIONS)) {
+    const members = scenarios.filter((s) => s.group === group);
+    if (members.length === 0) continue;
+    io.out(paint(io, 'bold', `${heading}`));
+    for (const s of members) io.out(`  ${s.id.padEnd(width)}  ${s.title}`);
+    io.out('');
+  }
+  io.out(`${scenarios.length} scenarios. Run one with "alb-mtls run ID", all with "alb-mtls run --all".`);
+  return 0;
+}

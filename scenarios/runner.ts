@@ -1,0 +1,302 @@
+import { request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
+import type { ClientVariantId, Pki } from '../certs/types.ts';
+import { startAlb } from '../harness/alb/index.ts';
+import type { AlbHandle, AlbOptions, ConnectionLogEntry } from '../harness/alb/types.ts';
+import { startGateway } from '../harness/gateway/index.ts';
+import type { GatewayHandle, GatewayOptions, MtlsCertificateInput, RoutesDocument } from '../harness/gateway/types.ts';
+import { startTarget, type TargetHandle } from '../harness/targets/index.ts';
+import { CERT_NAME } from './catalogue/common.ts';
+import { buildTrace } from './trace.ts';
+import type {
+  ExpectedHeaderValue,
+  RunScenarioOptions,
+  Scenario,
+  ScenarioCertificate,
+  ScenarioResult,
+} from './types.ts';
+
+/** The seed's function-handler project (config/routes.oas.json + modules/alb-forward.ts). */
+export const FUNCTION_PROJECT_DIR = fileURLToPath(new URL('./fixtures/function-project', import.meta.url));
+
+const DEFAULT_PATH = '/api/orders';
+const ALL_ENVIRONMENT_TYPES = ['development', 'preview', 'production'] as const;
+/** Bounds the client's wait for the gateway's answer; only a broken component ever reaches it. */
+const RESPONSE_TIMEOUT_MS = 15_000;
+
+/** Closes what a run started, newest first, even when an assertion or a start-up throws. */
+class Resources {
+  private readonly closers: Array<() => Promise<void>> = [];
+  add<T extends { close(): Promise<void> }>(resource: T): T {
+    this.closers.push(() => resource.close());
+    return resource;
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const close of this.closers.reverse()) await close().catch(() => {});
+  }
+}
+
+interface ClientResponse {
+  status: number | null;
+  body: string;
+  error?: string;
+}
+
+/**
+ * Runs one scenario end to end on real sockets: target(s), ALB, gateway (all on port 0), one
+ * request through the gateway, then compares what happened with `scenario.expected`. Never throws
+ * for a scenario that does not behave: everything unexpected (including a component that fails to
+ * start) becomes a line in `mismatches`.
+ */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioResult> {
+  const { pki, tls } = options;
+  const started = performance.now();
+  const mismatches: string[] = [];
+  await using resources = new Resources();
+  let target: TargetHandle | undefined;
+  let alb: AlbHandle | undefined;
+  let gateway: GatewayHandle | undefined;
+  let response: ClientResponse = { status: null, body: '' };
+  let entry: ConnectionLogEntry | undefined;
+  try {
+    const targetKind = scenario.alb.target ?? 'echo';
+    if (targetKind !== 'none') {
+      target = resources.add(
+        await startTarget({
+          kind: targetKind,
+          ...(targetKind === 'verifying' ? { trustedCa: pki.root.certPem } : {}),
+          ...(targetKind === 'slow' ? { delayMs: scenario.alb.targetDelayMs ?? 2_000 } : {}),
+        }),
+      );
+    }
+    alb = resources.add(await startAlb(albOptions(scenario, pki, target)));
+    if (scenario.alb.down) await alb.close(); // keep its URL: nothing listens there any more
+    gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls)));
+
+    response = await send(gateway.url, scenario);
+    // Node's TLS client checks the server certificate only once its own handshake is done, so
+    // under TLS 1.2 the ALB has already judged (and accepted) the gateway's certificate when the
+    // gateway hangs up on an untrusted ALB. A real gateway aborts before sending its certificate:
+    // no verdict belongs to this request, so none is counted (the entry stays in the trace).
+    const abandoned = gateway.upstream.at(-1)?.failureClass === 'origin-untrusted';
+    if (!abandoned) entry = await judgedConnection(alb, scenario.expected.tlsVerifyStatus !== null, options.logTimeoutMs ?? 2_000);
+  } catch (err) {
+    mismatches.push(`error: ${(err as Error).message}`);
+  }
+
+  const last = gateway?.upstream.at(-1);
+  const result: ScenarioResult = {
+    id: scenario.id,
+    tls,
+    passed: false,
+    mismatches,
+    status: response.status,
+    tlsVerifyStatus: entry ? (entry.tlsVerifyStatus as TlsVerifyStatus) : null,
+    failureClass: last?.failureClass ?? null,
+    targetSaw: target?.requests[0]?.headers ?? null,
+    connectionLogLine: entry?.raw ?? null,
+    durationMs: 0,
+    trace: buildTrace({
+      scenario,
+      pki,
+      tls,
+      response,
+      entry,
+      albEntries: alb ? [...alb.connectionLog.entries] : [],
+      accessLog: alb ? alb.accessLog.entries.map((e) => e.raw) : [],
+      upstream: gateway ? [...gateway.upstream] : [],
+      targetSaw: target?.requests[0]?.headers ?? null,
+      warnings: gateway ? [...gateway.warnings] : [],
+    }),
+  };
+  if (mismatches.length === 0) {
+    compare(scenario, pki, result, { body: response.body, warnings: gateway?.warnings ?? [], error: response.error, entry, tls });
+  }
+  result.passed = mismatches.length === 0;
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
+}
+
+function variantsOf(scenario: Scenario): ScenarioCertificate[] {
+  if (scenario.variant !== undefined) {
+    return [{ name: CERT_NAME, variant: scenario.variant, environmentTypes: [...ALL_ENVIRONMENT_TYPES] }];
+  }
+  return scenario.gateway.certificates ?? [];
+}
+
+function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefined): AlbOptions {
+  const a = scenario.alb;
+  const server = pki[a.serverCertificate ?? 'server'];
+  const bundle = {
+    root: pki.trustStoreBundle,
+    'root+intermediate': pki.trustStoreBundleWithIntermediate,
+    'intermediate-only': pki.intermediate.certPem,
+  }[a.trustStore ?? 'root'];
+  return {
+    certificate: { certPem: server.chainPem, keyPem: server.keyPem },
+    mutualAuthentication:
+      a.mode === 'verify'
+        ? {
+            mode: 'verify',
+            trustStore: {
+              caCertificatesBundle: bundle,
+              revocations: (a.revocations ?? ['root', 'intermediate']).map((r) => pki.crls[r].pem),
+              source: `trust store "${a.trustStore ?? 'root'}" of scenario ${scenario.id}`,
+            },
+            ignoreClientCertificateExpiry: a.ignoreClientCertificateExpiry ?? false,
+          }
+        : { mode: a.mode },
+    ...(a.verifyFailure ? { verifyFailure: a.verifyFailure } : {}),
+    ...(a.partialChain !== undefined ? { partialChain: a.partialChain } : {}),
+    targets: target ? [target.url] : [],
+  };
+}
+
+function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2' | '1.3'): GatewayOptions {
+  const g = scenario.gateway;
+  const certificates: MtlsCertificateInput[] = variantsOf(scenario).map((c) => ({
+    name: c.name,
+    cert: pki.clients[c.variant].chainPem,
+    key: pki.clients[c.variant].keyPem,
+    environmentTypes: [...c.environmentTypes],
+  }));
+  const environment: Record<string, string> = { ...g.environment };
+  if (g.handler !== 'url-forward') environment.ALB_BACKEND_URL ??= albUrl;
+  const common: GatewayOptions = {
+    certificates,
+    environment,
+    environmentType: g.environmentType ?? 'preview',
+    originCa: pki.root.certPem,
+    tlsVersion: tls,
+    failureMode: g.failureMode ?? 'edge',
+  };
+  if (g.handler === 'function') return { ...common, projectDir: FUNCTION_PROJECT_DIR };
+  return { ...common, routes: routesFor(scenario, albUrl) };
+}
+
+/** The routes.oas.json of a url-forward / env-selected scenario: one route for the request's path and method. */
+export function routesFor(scenario: Scenario, albUrl: string): RoutesDocument {
+  const g = scenario.gateway;
+  const options: Record<string, unknown> =
+    g.handler === 'env-selected'
+      ? { baseUrl: '${env.ALB_BACKEND_URL}', mtlsCertificate: '$env(ALB_MTLS_CERT)' }
+      : { baseUrl: albUrl, ...(g.mtlsCertificate !== undefined ? { mtlsCertificate: g.mtlsCertificate } : {}) };
+  if (g.requestTimeoutSeconds !== undefined) options.requestTimeoutSeconds = g.requestTimeoutSeconds;
+  const path = new URL(scenario.request?.path ?? DEFAULT_PATH, 'http://x').pathname;
+  const method = (scenario.request?.method ?? 'GET').toLowerCase();
+  return {
+    openapi: '3.1.0',
+    info: { title: scenario.id, version: '1.0.0' },
+    paths: {
+      [path]: {
+        [method]: {
+          operationId: scenario.id,
+          'x-zuplo-route': {
+            corsPolicy: 'none',
+            handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options },
+            policies: { inbound: [] },
+          },
+        },
+      },
+    },
+  };
+}
+
+function send(gatewayUrl: string, scenario: Scenario): Promise<ClientResponse> {
+  const url = new URL(scenario.request?.path ?? DEFAULT_PATH, gatewayUrl);
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method: scenario.request?.method ?? 'GET', headers: scenario.request?.headers ?? {}, agent: false });
+    req.setTimeout(RESPONSE_TIMEOUT_MS, () => req.destroy(new Error(`no answer from the gateway within ${RESPONSE_TIMEOUT_MS} ms`)));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => resolve({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), error: err.message }));
+    });
+    req.on('error', (err) => resolve({ status: null, body: '', error: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim() }));
+    req.end();
+  });
+}
+
+/**
+ * The connection-log entry of the connection on which the ALB judged a client certificate: one
+ * whose TLS handshake got far enough to have a protocol. Entries of handshakes the gateway itself
+ * aborted (protocol `-`) are not verdicts. When one is expected, wait for it (logging can trail
+ * the response); otherwise read what is there.
+ */
+async function judgedConnection(alb: AlbHandle, expected: boolean, timeoutMs: number): Promise<ConnectionLogEntry | undefined> {
+  const judged = (e: ConnectionLogEntry) => e.tlsProtocol !== '-' && e.tlsVerifyStatus !== '-';
+  if (!expected) return alb.connectionLog.entries.find(judged);
+  return alb.connectionLog.waitFor(judged, timeoutMs).catch(() => undefined);
+}
+
+/** The header value the ALB must produce for a certificate fact (an independent oracle: not the emulator's code). */
+export function expectedHeaderValue(value: ExpectedHeaderValue, pki: Pki): string | RegExp {
+  if (typeof value === 'string' || value instanceof RegExp) return value;
+  const client = pki.clients[value.variant as ClientVariantId];
+  const seconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  switch (value.fact) {
+    case 'subject':
+      return client.facts.subject;
+    case 'issuer':
+      return client.facts.issuer;
+    case 'serialNumber':
+      return client.facts.serialNumber;
+    case 'validity':
+      return `NotBefore=${seconds(client.facts.notBefore)};NotAfter=${seconds(client.facts.notAfter)}`;
+    case 'leaf':
+      return albUrlEncode(client.certPem);
+    case 'chain':
+      return albUrlEncode(client.chainPem);
+  }
+}
+
+/** AWS: "URL-encoded PEM ... with +=/ as safe characters". */
+function albUrlEncode(pem: string): string {
+  return encodeURIComponent(pem).replace(/%2B/g, '+').replace(/%3D/g, '=').replace(/%2F/g, '/');
+}
+
+const show = (v: unknown) => (v === null || v === undefined ? 'null' : typeof v === 'string' ? v : JSON.stringify(v));
+const clip = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n)}...` : s);
+
+function compare(
+  scenario: Scenario,
+  pki: Pki,
+  result: ScenarioResult,
+  seen: { body: string; warnings: readonly string[]; error: string | undefined; entry: ConnectionLogEntry | undefined; tls: '1.2' | '1.3' },
+): void {
+  const m = result.mismatches;
+  const e = scenario.expected;
+  if (result.status !== e.status) m.push(`status: expected ${e.status}, got ${show(result.status)}${seen.error ? ` (${seen.error})` : ''}`);
+  if (result.tlsVerifyStatus !== e.tlsVerifyStatus) m.push(`tlsVerifyStatus: expected ${show(e.tlsVerifyStatus)}, got ${show(result.tlsVerifyStatus)}`);
+  if (result.failureClass !== e.failureClass) m.push(`failureClass: expected ${show(e.failureClass)}, got ${show(result.failureClass)}`);
+  if (seen.entry && seen.entry.tlsProtocol !== `TLSv${seen.tls}`) {
+    m.push(`tls: the gateway was pinned to TLS ${seen.tls} but the ALB logged ${seen.entry.tlsProtocol}`);
+  }
+  const reached = result.targetSaw !== null;
+  const mustReach = e.reachesTarget ?? (e.targetHeaders?.present ? true : undefined);
+  if (mustReach !== undefined && mustReach !== reached) {
+    m.push(mustReach ? 'target: expected the request to reach a target, but none did' : 'target: expected no request at any target, but one arrived');
+  }
+  const saw = result.targetSaw ?? {};
+  for (const [name, want] of Object.entries(e.targetHeaders?.present ?? {})) {
+    const got = saw[name];
+    const value = Array.isArray(got) ? got.join(', ') : got;
+    const expected = expectedHeaderValue(want, pki);
+    const ok = value !== undefined && (expected instanceof RegExp ? expected.test(value) : value === expected);
+    if (!ok) m.push(`target header ${name}: expected ${clip(String(expected))}, got ${value === undefined ? '(absent)' : clip(value)}`);
+  }
+  if (result.targetSaw) {
+    for (const name of e.targetHeaders?.absent ?? []) {
+      if (saw[name] !== undefined) m.push(`target header ${name}: expected absent, got ${clip(show(saw[name]))}`);
+    }
+  }
+  for (const text of e.bodyIncludes ?? []) {
+    if (!seen.body.includes(text)) m.push(`body: expected to include ${JSON.stringify(text)}, got ${JSON.stringify(clip(seen.body, 300))}`);
+  }
+  for (const pattern of e.gatewayWarnings ?? []) {
+    if (!seen.warnings.some((w) => pattern.test(w))) m.push(`gateway warnings: none matches ${pattern} (got ${seen.warnings.length ? seen.warnings.map((w) => JSON.stringify(w)).join('; ') : 'none'})`);
+  }
+}
+

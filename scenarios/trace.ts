@@ -1,0 +1,120 @@
+import type { Pki } from '../certs/types.ts';
+import type { ConnectionLogEntry } from '../harness/alb/types.ts';
+import type { UpstreamRecord } from '../harness/gateway/types.ts';
+import { CERT_NAME } from './catalogue/common.ts';
+import type { Scenario, ScenarioResult, ScenarioTrace, TlsVersion, TraceStep } from './types.ts';
+
+export interface TraceInput {
+  scenario: Scenario;
+  pki: Pki;
+  tls: TlsVersion;
+  response: { status: number | null; body: string; error?: string };
+  /** The connection on which the ALB judged the certificate, if any. */
+  entry: ConnectionLogEntry | undefined;
+  albEntries: ConnectionLogEntry[];
+  accessLog: string[];
+  upstream: UpstreamRecord[];
+  targetSaw: Record<string, string | string[] | undefined> | null;
+  warnings: string[];
+}
+
+const BODY_LIMIT = 600;
+
+/** Reconstructs the hops of one run (client, gateway, ALB, target) from what each component recorded. */
+export function buildTrace(input: TraceInput): ScenarioTrace {
+  const { scenario, entry, targetSaw } = input;
+  const steps: TraceStep[] = [];
+  const method = scenario.request?.method ?? 'GET';
+  const path = scenario.request?.path ?? (scenario.gateway.handler === 'function' ? '/v1/orders' : '/api/orders');
+  steps.push({ from: 'client', to: 'gateway', label: `${method} ${path}`, outcome: 'ok' });
+
+  const call = input.upstream.at(-1);
+  const mode = scenario.alb.mode;
+  if (!call) {
+    steps.push({ from: 'gateway', to: 'gateway', label: 'made no outbound call', outcome: 'failed' });
+  } else if (call.failureClass === 'binding-missing') {
+    steps.push({ from: 'gateway', to: 'gateway', label: `certificate lookup: no binding named '${call.mtlsCertificate ?? '?'}' in this ${scenario.gateway.environmentType ?? 'preview'} deployment; no connection made`, outcome: 'failed' });
+  } else if (call.failureClass === 'connect-refused' || call.failureClass === 'connect-timeout') {
+    steps.push({ from: 'gateway', to: 'alb', label: `TCP connect to ${hostOf(call.url)}: ${call.failureClass} (${call.errorCode ?? 'no code'})`, outcome: 'failed' });
+  } else if (call.failureClass === 'origin-untrusted') {
+    steps.push({ from: 'gateway', to: 'alb', label: `TLSv${input.tls} handshake: the gateway rejected the ALB's server certificate (${call.errorCode ?? 'no code'}) and aborted`, outcome: 'failed' });
+  } else {
+    const presented = call.presentedCertificate ? `client certificate ${subjectFor(input, call.mtlsCertificate)}` : 'no client certificate';
+    const requested = mode === 'off' ? ' (the ALB did not ask for one: mTLS off)' : '';
+    steps.push({ from: 'gateway', to: 'alb', label: `${entry?.tlsProtocol ?? `TLSv${input.tls}`} handshake, ${presented}${requested}`, outcome: entry ? 'ok' : 'failed' });
+  }
+
+  if (entry) {
+    const status = entry.tlsVerifyStatus;
+    const rejected = status !== 'Success';
+    const how = !rejected ? '' : scenario.alb.verifyFailure === 'http-403' ? '; answered 403 itself (http-403 model)' : '; closed the connection before any HTTP byte';
+    const reason = entry.reason ? ` (${entry.reason})` : '';
+    steps.push({ from: 'alb', to: 'alb', label: `${mode} mode: tls_verify_status=${status}${reason}${how}`, outcome: rejected ? 'failed' : 'ok' });
+  }
+  if (targetSaw) {
+    const mtls = Object.keys(targetSaw).filter((h) => h.startsWith('x-amzn-mtls-'));
+    steps.push({ from: 'alb', to: 'target', label: `${method} ... with ${mtls.length ? mtls.join(', ') : 'no X-Amzn-Mtls-* headers'}`, outcome: 'ok' });
+  } else if (entry && entry.tlsVerifyStatus === 'Success') {
+    steps.push({ from: 'alb', to: 'target', label: (scenario.alb.target ?? 'echo') === 'none' ? 'no registered target' : 'nothing reached a target', outcome: 'failed' });
+  }
+  if (call?.status !== undefined) steps.push({ from: 'alb', to: 'gateway', label: `HTTP ${call.status}`, outcome: 'ok' });
+  const answer = input.response.status === null ? `no response (${input.response.error ?? 'unknown error'})` : `HTTP ${input.response.status}`;
+  const klass = call?.failureClass ? ` (failure class ${call.failureClass})` : '';
+  steps.push({ from: 'gateway', to: 'client', label: `${answer}${klass}`, outcome: input.response.status === null ? 'failed' : 'ok' });
+
+  return {
+    steps,
+    connectionLogLine: entry?.raw ?? input.albEntries.at(-1)?.raw ?? null,
+    albReason: entry?.reason ?? null,
+    accessLogLines: input.accessLog,
+    gatewayWarnings: input.warnings,
+    responseBody: input.response.body.length > BODY_LIMIT ? `${input.response.body.slice(0, BODY_LIMIT)}...` : input.response.body,
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function subjectFor(input: TraceInput, name: string | undefined): string {
+  const certs = input.scenario.variant !== undefined ? [{ name: CERT_NAME, variant: input.scenario.variant }] : input.scenario.gateway.certificates ?? [];
+  const cert = certs.find((c) => c.name === name);
+  return cert ? `${input.pki.clients[cert.variant].facts.subject} ('${name}')` : `'${name ?? '?'}'`;
+}
+
+const NAMES = { client: 'client', gateway: 'gateway', alb: 'ALB', target: 'target' } as const;
+
+/**
+ * The sequence picture: one line per hop, `from ──▶ to` (or `from ✗` where it stopped), then the
+ * connection-log line and the headers the target saw.
+ */
+export function renderTrace(result: ScenarioResult, paint: (color: 'red' | 'green' | 'dim', text: string) => string = (_c, t) => t): string[] {
+  const lines: string[] = [];
+  for (const step of result.trace.steps) {
+    const from = NAMES[step.from].padEnd(7);
+    const arrow = step.from === step.to ? ' ●'.padEnd(13) : ` ──▶ ${NAMES[step.to].padEnd(8)}`;
+    const mark = step.outcome === 'ok' ? paint('green', '✓') : paint('red', '✗ stopped here');
+    lines.push(`  ${from}${arrow} ${step.label}  ${mark}`);
+  }
+  lines.push(`  connection log: ${result.trace.connectionLogLine ?? '(no entry: no TLS handshake reached the ALB)'}`);
+  for (const line of result.trace.accessLogLines) lines.push(`  access log:     ${line}`);
+  if (result.targetSaw) {
+    lines.push('  target saw:');
+    for (const [name, value] of Object.entries(result.targetSaw)) {
+      if (!/^x-amzn-|^x-forwarded-/.test(name)) continue;
+      const text = Array.isArray(value) ? value.join(', ') : String(value);
+      lines.push(`    ${name}: ${text.length > 100 ? `${text.slice(0, 100)}...` : text}`);
+    }
+  } else {
+    lines.push('  target saw:     nothing (no request reached a target)');
+  }
+  for (const warning of result.trace.gatewayWarnings) lines.push(`  gateway warning: ${warning}`);
+  if (result.trace.responseBody && (result.status ?? 0) >= 400) {
+    lines.push(`  response body:  ${result.trace.responseBody.replace(/\s*\n\s*/g, ' ')}`);
+  }
+  return lines;
+}

@@ -1,0 +1,215 @@
+import type { ClientVariantId, Pki } from '../certs/types.ts';
+import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
+import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
+import type { EnvironmentType, FailureClass, FailureMode } from '../harness/gateway/types.ts';
+import type { TargetKind } from '../harness/targets/index.ts';
+
+/**
+ * The seed page's headings a scenario reproduces (shared/seed: "Connect to an AWS ALB with mTLS"),
+ * plus one group for ALB behaviour the AWS docs describe and the seed relies on.
+ */
+export const SEED_SECTIONS = {
+  walkthrough: 'Connect to an AWS ALB with mTLS (steps 2-4)',
+  'fails-522': 'Requests fail with a 522 or connection error',
+  'rejects-403': 'The ALB rejects the certificate',
+  'no-certificate': 'No certificate appears to be sent',
+  'alb-behaviour': 'ALB mutual TLS behaviour (AWS docs)',
+} as const;
+
+export type ScenarioGroup = keyof typeof SEED_SECTIONS;
+export type SeedSection = (typeof SEED_SECTIONS)[ScenarioGroup];
+
+/** Which CA bundle the ALB's trust store holds. */
+export type TrustStoreChoice = 'root' | 'root+intermediate' | 'intermediate-only';
+/** Which of the PKI's CRLs are added as trust-store revocations (`AddTrustStoreRevocations`). */
+export type RevocationChoice = 'root' | 'intermediate' | 'intermediateEmpty' | 'intermediateStale';
+/** Which server certificate the ALB listener presents. */
+export type ServerCertificateChoice = 'server' | 'serverUntrusted' | 'serverWrongHost';
+/** What sits behind the ALB: a target kind, or `none` (an empty target group: 503). */
+export type TargetChoice = TargetKind | 'none';
+
+/** The emulated ALB listener of one scenario. */
+export interface ScenarioAlb {
+  /** `MutualAuthentication.Mode`. */
+  mode: MutualAuthenticationMode;
+  /** Verify mode only. Default `root` (pki.trustStoreBundle). */
+  trustStore?: TrustStoreChoice;
+  /** Verify mode only. Default `['root', 'intermediate']` (the set `expectedVerdict`s assume). */
+  revocations?: RevocationChoice[];
+  /** Default false. */
+  ignoreClientCertificateExpiry?: boolean;
+  /** Default `handshake`. */
+  verifyFailure?: 'handshake' | 'http-403';
+  /** Default: the emulator's (true). */
+  partialChain?: boolean;
+  /** Default `server`. */
+  serverCertificate?: ServerCertificateChoice;
+  /** What the ALB forwards to. Default `echo`. */
+  target?: TargetChoice;
+  /** `slow` target only: ms before it answers. Default 2_000. */
+  targetDelayMs?: number;
+  /** True = the ALB is started, its URL noted, then stopped: the gateway's connection is refused. */
+  down?: boolean;
+}
+
+/** A `zuplo mtls-certificate create`: a name bound to one of the PKI's client certificates. */
+export interface ScenarioCertificate {
+  name: string;
+  variant: ClientVariantId;
+  environmentTypes: Array<'development' | 'preview' | 'production'>;
+}
+
+/**
+ * How the route reaches the ALB:
+ * - `url-forward`: `urlForwardHandler` with `baseUrl` = the ALB's URL and `mtlsCertificate` = `gateway.mtlsCertificate`;
+ * - `env-selected`: the seed's step 4, `"baseUrl": "${env.ALB_BACKEND_URL}"`, `"mtlsCertificate": "$env(ALB_MTLS_CERT)"`;
+ * - `function`: the seed's function handler (scenarios/fixtures/function-project), reading both variables.
+ * For `env-selected` and `function` the runner sets `ALB_BACKEND_URL` to the ALB's URL.
+ */
+export type HandlerKind = 'url-forward' | 'env-selected' | 'function';
+
+/** The gateway (Zuplo-like) of one scenario. */
+export interface ScenarioGateway {
+  handler: HandlerKind;
+  /** `url-forward` only: the certificate name on the route; absent = no `mtlsCertificate` option. */
+  mtlsCertificate?: string;
+  /** The uploaded certificates. Default none. */
+  certificates?: ScenarioCertificate[];
+  /** Environment variables (`ALB_BACKEND_URL` is added by the runner for env-selected/function handlers). */
+  environment?: Record<string, string>;
+  /** Default `preview` (the seed: "test in a preview environment"). */
+  environmentType?: EnvironmentType;
+  /** `url-forward` / `env-selected`: the handler's `requestTimeoutSeconds`. Default none. */
+  requestTimeoutSeconds?: number;
+  /** Default `edge` (522 for a failed connection). */
+  failureMode?: FailureMode;
+}
+
+/** The request the client sends to the gateway. */
+export interface ScenarioRequest {
+  /** Default `GET`. */
+  method?: string;
+  /** Default `/api/orders`. The route is declared for this path (without its query). */
+  path?: string;
+  headers?: Record<string, string>;
+}
+
+/** A value the target must see: literal, pattern, or a fact of one of the PKI's client certificates. */
+export type ExpectedHeaderValue =
+  | string
+  | RegExp
+  | {
+      /** `leaf` = the leaf PEM URL-encoded as the ALB does; `chain` = the presented chain, URL-encoded. */
+      fact: 'subject' | 'issuer' | 'serialNumber' | 'validity' | 'leaf' | 'chain';
+      variant: ClientVariantId;
+    };
+
+export interface ScenarioExpected {
+  /** The gateway's answer to the client. */
+  status: number;
+  /** From the ALB's connection log, or null when no TLS handshake reaches the point where the ALB judges the certificate. */
+  tlsVerifyStatus: TlsVerifyStatus | null;
+  /** The gateway's classification of its outbound failure, or null when it got an HTTP response (or made no call). */
+  failureClass: FailureClass | null;
+  /** Headers (lower-case names) the target must / must not have received. `present` implies the request reached a target. */
+  targetHeaders?: { present?: Record<string, ExpectedHeaderValue>; absent?: string[] };
+  /** Substrings the response body must contain (e.g. the runtime's exact error message). */
+  bodyIncludes?: string[];
+  /** Whether a request reached a target at all. Default: not checked (implied true by `targetHeaders.present`). */
+  reachesTarget?: boolean;
+  /** Patterns each of which some gateway start-up warning must match. */
+  gatewayWarnings?: RegExp[];
+}
+
+/** One reproducible situation from the seed's walkthrough or troubleshooting, as data. */
+export interface Scenario {
+  /** Stable kebab-case id (CLI: `alb-mtls run <id>`). */
+  id: string;
+  title: string;
+  group: ScenarioGroup;
+  /** The seed's heading this reproduces. */
+  seedSection: SeedSection;
+  /**
+   * The client certificate the gateway presents: a shorthand for one certificate named `alb_cert`
+   * bound in every environment type, used with `gateway.mtlsCertificate: 'alb_cert'`. Use
+   * `gateway.certificates` instead for several named certificates.
+   */
+  variant?: ClientVariantId;
+  alb: ScenarioAlb;
+  gateway: ScenarioGateway;
+  request?: ScenarioRequest;
+  expected: ScenarioExpected;
+  /** What happened, for the person who hit it in production (plain words, AWS/Zuplo terms). */
+  explanation: string;
+  /** What to check and change (console, CLI). */
+  fix: string;
+}
+
+export type TlsVersion = '1.2' | '1.3';
+
+/** One step in the sequence picture of a run. */
+export interface TraceStep {
+  from: 'client' | 'gateway' | 'alb' | 'target';
+  to: 'client' | 'gateway' | 'alb' | 'target';
+  /** e.g. `TLS handshake (TLSv1.3) with client certificate CN=zuplo-gateway`. */
+  label: string;
+  /** `ok`, or where it stopped. */
+  outcome: 'ok' | 'failed';
+}
+
+export interface ScenarioTrace {
+  steps: TraceStep[];
+  /** The ALB's connection-log line of the judged connection, exactly as written. */
+  connectionLogLine: string | null;
+  /** The verifier's reason (not in AWS's format). */
+  albReason: string | null;
+  accessLogLines: string[];
+  gatewayWarnings: string[];
+  /** The response body the client got (truncated). */
+  responseBody: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  tls: TlsVersion;
+  passed: boolean;
+  mismatches: string[];
+  status: number | null;
+  tlsVerifyStatus: TlsVerifyStatus | null;
+  failureClass: FailureClass | null;
+  /** Headers the target received (first request), or null when no request reached a target. */
+  targetSaw: Record<string, string | string[] | undefined> | null;
+  connectionLogLine: string | null;
+  durationMs: number;
+  trace: ScenarioTrace;
+}
+
+export interface RunScenarioOptions {
+  pki: Pki;
+  tls: TlsVersion;
+  /** How long to wait for the ALB's connection-log entry when one is expected. Default 2_000 ms. */
+  logTimeoutMs?: number;
+}
+
+export interface RunScenariosOptions {
+  /** Default `both`. */
+  tls?: TlsVersion | 'both';
+  /** Scenarios run at once. Default 4. */
+  concurrency?: number;
+  /** Default: one fresh EC PKI. */
+  pki?: Pki;
+  /** Called as each run finishes (progress output). */
+  onResult?(result: ScenarioResult): void;
+}
+
+/** A scenario's runs under each TLS version, plus the cross-version agreement check. */
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  runs: ScenarioResult[];
+  /** Every run passed and the TLS versions agree. */
+  passed: boolean;
+  /** Differences between the TLS 1.2 and 1.3 runs (status, verify status, failure class). */
+  disagreements: string[];
+}
+
+export type { ConnectionLogEntry };

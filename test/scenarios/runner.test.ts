@@ -1,0 +1,49 @@
+import { beforeAll, expect, test } from 'vitest';
+import { createPki } from '../../certs/index.ts';
+import type { Pki } from '../../certs/types.ts';
+import { runScenario, runScenarios, scenarios, type Scenario } from '../../scenarios/index.ts';
+
+let pki: Pki;
+beforeAll(async () => {
+  pki = await createPki();
+});
+
+const byId = (id: string) => scenarios.find((s) => s.id === id)!;
+
+test('a wrong expectation is reported as mismatches, naming each field', async () => {
+  const base = byId('url-forward-200');
+  const wrong: Scenario = {
+    ...base,
+    expected: {
+      ...base.expected,
+      status: 403,
+      targetHeaders: { present: { 'x-amzn-mtls-clientcert-subject': 'CN=someone-else' }, absent: ['x-amzn-mtls-clientcert-leaf'] },
+    },
+  };
+  const result = await runScenario(wrong, { pki, tls: '1.3' });
+  expect(result.passed).toBe(false);
+  expect(result.mismatches).toEqual([
+    'status: expected 403, got 200',
+    'target header x-amzn-mtls-clientcert-subject: expected CN=someone-else, got CN=zuplo-gateway,O=alb-mtls-harness',
+    expect.stringMatching(/^target header x-amzn-mtls-clientcert-leaf: expected absent, got -----BEGIN%20CERTIFICATE-----%0A/),
+  ]);
+  expect(result.targetSaw?.['x-amzn-mtls-clientcert-subject']).toBe('CN=zuplo-gateway,O=alb-mtls-harness');
+  expect(result.connectionLogLine).toMatch(/ TLSv1\.3 .* "CN=zuplo-gateway,O=alb-mtls-harness" .* Success TID_[0-9a-f]{32} /);
+});
+
+test('a verdict expected but never logged is a mismatch, not a hang', async () => {
+  const base = byId('alb-unreachable');
+  const result = await runScenario({ ...base, expected: { ...base.expected, tlsVerifyStatus: 'Success' } }, { pki, tls: '1.2', logTimeoutMs: 200 });
+  expect(result.mismatches).toEqual(['tlsVerifyStatus: expected Success, got null']);
+  expect(result.status).toBe(522);
+});
+
+test('runScenarios runs both TLS versions on one PKI and returns outcomes in list order', async () => {
+  const list = [byId('client-cert-expired'), byId('off-mode-no-headers')];
+  const seen: string[] = [];
+  const outcomes = await runScenarios(list, { pki, concurrency: 2, onResult: (r) => seen.push(`${r.id}@${r.tls}`) });
+  expect(outcomes.map((o) => o.scenario.id)).toEqual(['client-cert-expired', 'off-mode-no-headers']);
+  expect(outcomes.map((o) => o.runs.map((r) => r.tls))).toEqual([['1.2', '1.3'], ['1.2', '1.3']]);
+  expect(outcomes.every((o) => o.passed && o.disagreements.length === 0)).toBe(true);
+  expect(seen.sort()).toEqual(['client-cert-expired@1.2', 'client-cert-expired@1.3', 'off-mode-no-headers@1.2', 'off-mode-no-headers@1.3']);
+});

@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { scenarios, validateScenarios, type Scenario } from '../../scenarios/index.ts';
+
+const base = scenarios.find((s) => s.id === 'url-forward-200')!;
+const copy = (patch: (s: Record<string, any>) => void): unknown => {
+  const s = structuredClone({ ...base, expected: { ...base.expected, targetHeaders: undefined } }) as Record<string, any>;
+  patch(s);
+  return s;
+};
+
+function problemsOf(list: unknown[]): string {
+  try {
+    validateScenarios(list);
+  } catch (err) {
+    expect((err as { code?: string }).code).toBe('HARNESS_ERR_SCENARIO_INVALID');
+    expect((err as Error).name).toBe('UserError');
+    return (err as Error).message;
+  }
+  throw new Error('validateScenarios accepted invalid data');
+}
+
+describe('validateScenarios', () => {
+  test('the catalogue itself is valid, with unique ids', () => {
+    expect(validateScenarios([...scenarios])).toHaveLength(scenarios.length);
+    expect(new Set(scenarios.map((s) => s.id)).size).toBe(scenarios.length);
+  });
+
+  test('a duplicate id names the id and the first scenario that has it', () => {
+    expect(problemsOf([base, copy(() => {})])).toBe('scenario url-forward-200: id is not unique: scenario #0 has it too. Give each scenario its own id.');
+  });
+
+  test('an unknown PKI variant names the field and lists the known variants', () => {
+    const message = problemsOf([copy((s) => (s.variant = 'goood'))]);
+    expect(message).toMatch(/^scenario url-forward-200: variant is not a PKI client variant: "goood"\. Use one of: good, good-alt, /);
+  });
+
+  test('a certificate variant inside gateway.certificates is checked too', () => {
+    const message = problemsOf([copy((s) => {
+      delete s.variant;
+      s.gateway.certificates = [{ name: 'c', variant: 'nope', environmentTypes: ['preview'] }];
+    })]);
+    expect(message).toMatch(/^scenario url-forward-200: gateway\.certificates\[0\]\.variant is not a PKI client variant: "nope"/);
+  });
+
+  test.each([
+    ['expected.status', (s: Record<string, any>) => delete s.expected.status, /expected\.status is required: the HTTP status/],
+    ['expected.tlsVerifyStatus', (s: Record<string, any>) => (s.expected.tlsVerifyStatus = 'Failed:ClientCertRevoked'), /expected\.tlsVerifyStatus is not an ALB tls_verify_status: "Failed:ClientCertRevoked"/],
+    ['expected.failureClass', (s: Record<string, any>) => delete s.expected.failureClass, /expected\.failureClass is required/],
+    ['alb.mode', (s: Record<string, any>) => (s.alb = { mode: 'strict' }), /alb\.mode must be one of off, passthrough, verify; got "strict"/],
+    ['alb.trustStore (passthrough)', (s: Record<string, any>) => (s.alb = { mode: 'passthrough', trustStore: 'root' }), /alb\.trustStore applies to verify mode only/],
+    ['gateway.handler', (s: Record<string, any>) => delete s.gateway.handler, /gateway\.handler is required: one of url-forward, env-selected, function/],
+    ['fix', (s: Record<string, any>) => (s.fix = ' '), /scenario url-forward-200: fix is required/],
+    ['seedSection', (s: Record<string, any>) => (s.seedSection = 'Troubleshooting'), /seedSection must be the seed heading of group walkthrough/],
+    ['targetHeaders name case', (s: Record<string, any>) => (s.expected.targetHeaders = { absent: ['X-Amzn-Mtls-Clientcert'] }), /expected\.targetHeaders\.absent\[0\] must be a lower-case header name/],
+  ])('%s', (_field, patch, pattern) => {
+    expect(problemsOf([copy(patch)])).toMatch(pattern);
+  });
+
+  test('every problem is reported, one line each', () => {
+    const message = problemsOf([copy((s) => {
+      s.id = 'Bad Id';
+      s.variant = 'x';
+    })]);
+    expect(message.split('\n')).toEqual([
+      'scenario Bad Id: id must be a kebab-case string (e.g. "client-cert-expired"); got "Bad Id".',
+      expect.stringMatching(/^scenario Bad Id: variant is not a PKI client variant: "x"/),
+    ]);
+  });
+
+  test('a valid copy passes (the checks are not vacuous)', () => {
+    const ok = copy((s) => (s.id = 'my-copy')) as Scenario;
+    expect(validateScenarios([ok])[0]!.id).toBe('my-copy');
+  });
+});
