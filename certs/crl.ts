@@ -1,7 +1,9 @@
 import * as x509 from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { signingAlgorithmFor } from './keys.ts';
 import { derSerial, displaySerial } from './serial.ts';
-import { formatNameRfc2253 } from './dn.ts';
+import { formatName } from './dn.ts';
+import { parseCertificate } from './dn.ts';
 import type { CertificateAuthority, CrlFile } from './types.ts';
 
 export interface CrlParams {
@@ -20,8 +22,9 @@ export interface CrlParams {
  * with their sign byte (without it, half of all serials would be revoked as negative numbers).
  */
 export async function createCrl(p: CrlParams): Promise<CrlFile> {
+  const issuer = parseCertificate(p.ca.x509).tbsCertificate.subject;
   const crl = await x509.X509CrlGenerator.create({
-    issuer: p.ca.cert.subjectName,
+    issuer: new x509.Name(AsnConvert.serialize(issuer)),
     thisUpdate: p.thisUpdate,
     nextUpdate: p.nextUpdate,
     signingAlgorithm: signingAlgorithmFor(p.ca.keys.privateKey),
@@ -36,7 +39,7 @@ export async function createCrl(p: CrlParams): Promise<CrlFile> {
     name: p.name,
     description: p.description,
     pem: `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`.replace(/\n\n$/, '\n'),
-    issuer: formatNameRfc2253(p.ca.cert.subjectName.toArrayBuffer()),
+    issuer: formatName(issuer),
     revokedSerials: p.revoke.map(displaySerial),
     thisUpdate: p.thisUpdate,
     nextUpdate: p.nextUpdate,

@@ -1,17 +1,50 @@
-import { X509Certificate as NodeX509, sign as nodeSign } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, AttributeTypeAndValue, Certificate, DirectoryString, Name as AsnName, RelativeDistinguishedName, Version } from '@peculiar/asn1-x509';
-import { ensureTrailingNewline, derToPem } from './pem.ts';
+import { X509Certificate as NodeX509, KeyObject, createHash, sign as nodeSign, type webcrypto } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import { derToPem } from './pem.ts';
+import { derBitString, derSequence } from './der.ts';
 import { derSerial } from './serial.ts';
-import { nodePrivateKey, signingAlgorithmFor } from './keys.ts';
 
-/** Who signs: a CA's certificate and keys, or `self` for a self-signed certificate. */
-export type Signer = { cert: x509.X509Certificate; keys: CryptoKeyPair } | 'self';
+/**
+ * The certificate builder. It writes X.509 with @peculiar/asn1-x509 (the schema library under
+ * @peculiar/x509) and signs with node:crypto: the high-level generator re-parses every certificate
+ * it makes, which was two thirds of a PKI build. Any shape is possible here, including the
+ * deliberately bad ones (X.509 v1, SHA-1 signatures).
+ */
+
+const ATTRIBUTE_OIDS = { CN: '2.5.4.3', OU: '2.5.4.11', O: '2.5.4.10', L: '2.5.4.7', ST: '2.5.4.8', C: '2.5.4.6' } as const;
+export type AttributeType = keyof typeof ATTRIBUTE_OIDS;
+export const ATTRIBUTE_TYPES = Object.keys(ATTRIBUTE_OIDS) as AttributeType[];
+
+/** RDNs in DER order (C/O first, CN last), each value a UTF8String: any character survives as given. */
+export type RawName = Array<[AttributeType, string]>;
+
+export function asnName(rdns: RawName): asn.Name {
+  return new asn.Name(
+    rdns.map(([type, value]) => new asn.RelativeDistinguishedName([
+      new asn.AttributeTypeAndValue({ type: ATTRIBUTE_OIDS[type], value: new asn.DirectoryString({ utf8String: value }) }),
+    ])),
+  );
+}
+
+/** A key pair's public half as the certificate carries it, and its RFC 5280 key identifier. */
+export interface PublicKeyInfo {
+  spki: asn.SubjectPublicKeyInfo;
+  /** SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2, method 1). */
+  keyId: Buffer;
+}
+
+export function publicKeyInfo(key: CryptoKey): PublicKeyInfo {
+  const der = KeyObject.from(key as unknown as webcrypto.CryptoKey).export({ type: 'spki', format: 'der' });
+  const spki = AsnConvert.parse(der, asn.SubjectPublicKeyInfo);
+  return { spki, keyId: createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest() };
+}
+
+/** Who signs: a CA (its name, key pair and key id), or `self`. */
+export type Signer = { name: asn.Name; keys: CryptoKeyPair; keyId: Buffer } | 'self';
 
 export interface IssueParams {
-  /** RFC 4514-style string (`CN=x, O=y`), or RDNs as [type, value] pairs in DER order (for values that need escaping). */
-  subject: string | RawName;
+  subject: RawName;
   keys: CryptoKeyPair;
   signer: Signer;
   /** Hex serial, no sign byte (one is added when needed). */
@@ -25,95 +58,18 @@ export interface IssueParams {
   extendedKeyUsages?: string[];
   /** DNS names and IP addresses. */
   subjectAltNames?: { dns?: string[]; ip?: string[] };
-  /** Override the signature hash (e.g. `SHA-1` for the weak-signature variant). */
-  hash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+  /** `SHA-1` for the weak-signature variant; default: the hash that fits the signer's key. */
+  hash?: 'SHA-1';
   /** X.509 version 1 (no extensions at all). Default 3. */
   version?: 1 | 3;
 }
 
 export interface Issued {
-  cert: x509.X509Certificate;
+  der: Buffer;
   pem: string;
   node: NodeX509;
-}
-
-const SHA1_SIGNATURE_OIDS: Record<string, string> = {
-  ECDSA: '1.2.840.10045.4.1', // ecdsa-with-SHA1
-  'RSASSA-PKCS1-v1_5': '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
-};
-
-/** Issues one certificate. Pure apart from the randomness of signatures. */
-export async function issueCertificate(p: IssueParams): Promise<Issued> {
-  const signingKeys = p.signer === 'self' ? p.keys : p.signer.keys;
-  const extensions: x509.Extension[] = [];
-  if (p.version !== 1) {
-    extensions.push(new x509.BasicConstraintsExtension(!!p.ca, p.ca ? p.pathLength : undefined, true));
-    extensions.push(
-      new x509.KeyUsagesExtension(
-        p.ca
-          ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
-          : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-    );
-    if (p.extendedKeyUsages) extensions.push(new x509.ExtendedKeyUsageExtension(p.extendedKeyUsages, false));
-    if (p.subjectAltNames) {
-      const names = [
-        ...(p.subjectAltNames.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
-        ...(p.subjectAltNames.ip ?? []).map((value) => ({ type: 'ip' as const, value })),
-      ];
-      extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-    }
-    extensions.push(await x509.SubjectKeyIdentifierExtension.create(p.keys.publicKey));
-    if (p.signer !== 'self') extensions.push(await x509.AuthorityKeyIdentifierExtension.create(p.signer.keys.publicKey));
-  }
-  const name = typeof p.subject === 'string' ? new x509.Name(p.subject) : rawName(p.subject);
-  const signingAlgorithm = signingAlgorithmFor(signingKeys.privateKey, p.hash === 'SHA-1' ? 'SHA-256' : p.hash);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: derSerial(p.serial),
-    subject: name,
-    issuer: p.signer === 'self' ? name : p.signer.cert.subjectName,
-    notBefore: p.notBefore,
-    notAfter: p.notAfter,
-    signingAlgorithm,
-    publicKey: p.keys.publicKey,
-    signingKey: signingKeys.privateKey,
-    extensions,
-  });
-  // Shapes WebCrypto's generator cannot produce (v1, SHA-1) are made by editing the TBS and re-signing with node:crypto.
-  if (p.version === 1 || p.hash === 'SHA-1') {
-    return fromDer(resign(cert, signingKeys.privateKey, { v1: p.version === 1, sha1: p.hash === 'SHA-1' }));
-  }
-  const pem = derToPem(new Uint8Array(cert.rawData), 'CERTIFICATE');
-  return { cert, pem, node: new NodeX509(pem) };
-}
-
-function resign(cert: x509.X509Certificate, key: CryptoKey, how: { v1: boolean; sha1: boolean }): Uint8Array {
-  const asn = AsnConvert.parse(cert.rawData, Certificate);
-  const tbs = asn.tbsCertificate;
-  if (how.v1) {
-    tbs.version = Version.v1;
-    delete (tbs as { extensions?: unknown }).extensions;
-  }
-  let digest: string | null = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' }[(key.algorithm as EcKeyAlgorithm).namedCurve] ?? 'sha256';
-  if (key.algorithm.name === 'Ed25519') digest = null;
-  if (how.sha1) {
-    const oid = SHA1_SIGNATURE_OIDS[key.algorithm.name];
-    if (!oid) throw new Error(`no SHA-1 signature algorithm for ${key.algorithm.name} keys`);
-    const algId = new AlgorithmIdentifier({ algorithm: oid });
-    if (key.algorithm.name !== 'ECDSA') algId.parameters = null; // RSA algorithm ids carry an explicit NULL
-    tbs.signature = algId;
-    asn.signatureAlgorithm = algId;
-    digest = 'sha1';
-  }
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  asn.signatureValue = new Uint8Array(nodeSign(digest, tbsDer, nodePrivateKey(key))).buffer;
-  return new Uint8Array(AsnConvert.serialize(asn));
-}
-
-function fromDer(der: Uint8Array): Issued {
-  const pem = derToPem(der, 'CERTIFICATE');
-  return { cert: new x509.X509Certificate(der as Uint8Array<ArrayBuffer>), pem: ensureTrailingNewline(pem), node: new NodeX509(pem) };
+  name: asn.Name;
+  keyId: Buffer;
 }
 
 export const EKU = {
@@ -121,16 +77,70 @@ export const EKU = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
-const ATTRIBUTE_OIDS = { CN: '2.5.4.3', OU: '2.5.4.11', O: '2.5.4.10', L: '2.5.4.7', ST: '2.5.4.8', C: '2.5.4.6' } as const;
+/** Issues one certificate. Synchronous apart from nothing: the keys already exist. */
+export function issueCertificate(p: IssueParams): Issued {
+  const subjectKey = publicKeyInfo(p.keys.publicKey);
+  const name = asnName(p.subject);
+  const signer = p.signer === 'self' ? { name, keys: p.keys, keyId: subjectKey.keyId } : p.signer;
+  const { algorithm, digest } = signatureAlgorithm(signer.keys.privateKey, p.hash);
+  const tbs = new asn.TBSCertificate({
+    version: p.version === 1 ? asn.Version.v1 : asn.Version.v3,
+    serialNumber: Uint8Array.from(Buffer.from(derSerial(p.serial), 'hex')).buffer,
+    signature: algorithm,
+    issuer: signer.name,
+    validity: new asn.Validity({ notBefore: p.notBefore, notAfter: p.notAfter }),
+    subject: name,
+    subjectPublicKeyInfo: subjectKey.spki,
+  });
+  if (p.version !== 1) tbs.extensions = extensions(p, subjectKey.keyId, p.signer === 'self' ? undefined : signer.keyId);
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = nodeSign(digest, tbsDer, KeyObject.from(signer.keys.privateKey as unknown as webcrypto.CryptoKey));
+  const der = derSequence(tbsDer, Buffer.from(AsnConvert.serialize(algorithm)), derBitString(signature));
+  const pem = derToPem(der, 'CERTIFICATE');
+  return { der, pem, node: new NodeX509(der), name, keyId: subjectKey.keyId };
+}
 
-/** RDNs in DER order, each value a UTF8String: no string parsing, so any character survives as given. */
-export type RawName = Array<[keyof typeof ATTRIBUTE_OIDS, string]>;
+function extension(oid: string, critical: boolean, value: object): asn.Extension {
+  return new asn.Extension({ extnID: oid, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
 
-function rawName(rdns: RawName): x509.Name {
-  const asn = new AsnName(
-    rdns.map(([type, value]) => new RelativeDistinguishedName([
-      new AttributeTypeAndValue({ type: ATTRIBUTE_OIDS[type], value: new DirectoryString({ utf8String: value }) }),
-    ])),
-  );
-  return new x509.Name(AsnConvert.serialize(asn));
+function extensions(p: IssueParams, keyId: Buffer, authorityKeyId: Buffer | undefined): asn.Extensions {
+  const F = asn.KeyUsageFlags;
+  const list = [
+    extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints(p.ca ? { cA: true, pathLenConstraint: p.pathLength } : {})),
+    extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(p.ca ? F.keyCertSign | F.cRLSign | F.digitalSignature : F.digitalSignature | F.keyEncipherment)),
+  ];
+  if (p.extendedKeyUsages) list.push(extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(p.extendedKeyUsages)));
+  if (p.subjectAltNames) {
+    const names = [
+      ...(p.subjectAltNames.dns ?? []).map((dNSName) => new asn.GeneralName({ dNSName })),
+      ...(p.subjectAltNames.ip ?? []).map((iPAddress) => new asn.GeneralName({ iPAddress })),
+    ];
+    list.push(extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(names)));
+  }
+  list.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(keyId)));
+  if (authorityKeyId) {
+    list.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(authorityKeyId) })));
+  }
+  return new asn.Extensions(list);
+}
+
+const EC_SIGNATURES: Record<string, [oid: string, digest: string]> = {
+  'P-256': ['1.2.840.10045.4.3.2', 'sha256'], // ecdsa-with-SHA256
+  'P-384': ['1.2.840.10045.4.3.3', 'sha384'],
+  'P-521': ['1.2.840.10045.4.3.4', 'sha512'],
+};
+
+/** The signature algorithm a key signs with: the hash follows the curve size, as OpenSSL would pick. */
+export function signatureAlgorithm(key: CryptoKey, hash?: 'SHA-1'): { algorithm: asn.AlgorithmIdentifier; digest: string | null } {
+  if (key.algorithm.name === 'ECDSA') {
+    const [oid, digest] = hash ? ['1.2.840.10045.4.1', 'sha1'] : EC_SIGNATURES[(key.algorithm as EcKeyAlgorithm).namedCurve]!;
+    return { algorithm: new asn.AlgorithmIdentifier({ algorithm: oid }), digest };
+  }
+  if (key.algorithm.name === 'RSASSA-PKCS1-v1_5') {
+    // RSA algorithm identifiers carry an explicit NULL parameter.
+    const oid = hash ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11';
+    return { algorithm: new asn.AlgorithmIdentifier({ algorithm: oid, parameters: null }), digest: hash ? 'sha1' : 'sha256' };
+  }
+  throw new Error(`cannot sign with a ${key.algorithm.name} key`);
 }
