@@ -1,9 +1,11 @@
-import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { signingAlgorithmFor } from './keys.ts';
+import { KeyObject, sign as nodeSign, type webcrypto } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import { derBitString, derSequence } from './der.ts';
+import { formatName, parseCertificate } from './dn.ts';
+import { derToPem } from './pem.ts';
 import { derSerial, displaySerial } from './serial.ts';
-import { formatName } from './dn.ts';
-import { parseCertificate } from './dn.ts';
+import { publicKeyInfo, signatureAlgorithm } from './issue.ts';
 import type { CertificateAuthority, CrlFile } from './types.ts';
 
 export interface CrlParams {
@@ -14,31 +16,44 @@ export interface CrlParams {
   revoke: string[];
   thisUpdate: Date;
   nextUpdate: Date;
+  /** CRL number extension. Default 1. */
+  crlNumber?: number;
 }
 
 /**
- * A CRL in the form OpenSSL, Node's `crl` option and ALB accept: PEM labelled `X509 CRL` (the
- * library's own `toString('pem')` writes `BEGIN CRL`, which OpenSSL rejects) and serials written
- * with their sign byte (without it, half of all serials would be revoked as negative numbers).
+ * A v2 CRL in the form OpenSSL, Node's `crl` option and ALB accept: PEM labelled `X509 CRL` (not
+ * `BEGIN CRL`, which OpenSSL rejects), and serials written with their DER sign byte (without it a
+ * serial whose first byte is >= 0x80 would be revoked as a negative number, and never match).
  */
-export async function createCrl(p: CrlParams): Promise<CrlFile> {
+export function createCrl(p: CrlParams): CrlFile {
   const issuer = parseCertificate(p.ca.x509).tbsCertificate.subject;
-  const crl = await x509.X509CrlGenerator.create({
-    issuer: new x509.Name(AsnConvert.serialize(issuer)),
-    thisUpdate: p.thisUpdate,
-    nextUpdate: p.nextUpdate,
-    signingAlgorithm: signingAlgorithmFor(p.ca.keys.privateKey),
-    signingKey: p.ca.keys.privateKey,
-    entries: p.revoke.map((serial) => ({
-      serialNumber: derSerial(serial),
-      revocationDate: p.thisUpdate,
-      reason: x509.X509CrlReason.keyCompromise,
-    })),
+  const { algorithm, digest } = signatureAlgorithm(p.ca.keys.privateKey);
+  const ext = (oid: string, value: object) => new asn.Extension({ extnID: oid, extnValue: new OctetString(AsnConvert.serialize(value)) });
+  const tbs = new asn.TBSCertList({
+    version: asn.Version.v2,
+    signature: algorithm,
+    issuer,
+    thisUpdate: new asn.Time(p.thisUpdate),
+    nextUpdate: new asn.Time(p.nextUpdate),
+    revokedCertificates: p.revoke.length
+      ? p.revoke.map((serial) => new asn.RevokedCertificate({
+          userCertificate: Uint8Array.from(Buffer.from(derSerial(serial), 'hex')).buffer,
+          revocationDate: new asn.Time(p.thisUpdate),
+          crlEntryExtensions: [ext(asn.id_ce_cRLReasons, new asn.CRLReason(asn.CRLReasons.keyCompromise))],
+        }))
+      : undefined,
+    crlExtensions: [
+      ext(asn.id_ce_authorityKeyIdentifier, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(publicKeyInfo(p.ca.keys.publicKey).keyId) })),
+      ext(asn.id_ce_cRLNumber, new asn.CRLNumber(p.crlNumber ?? 1)),
+    ],
   });
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = nodeSign(digest, tbsDer, KeyObject.from(p.ca.keys.privateKey as unknown as webcrypto.CryptoKey));
+  const der = derSequence(tbsDer, Buffer.from(AsnConvert.serialize(algorithm)), derBitString(signature));
   return {
     name: p.name,
     description: p.description,
-    pem: `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`.replace(/\n\n$/, '\n'),
+    pem: derToPem(der, 'X509 CRL'),
     issuer: formatName(issuer),
     revokedSerials: p.revoke.map(displaySerial),
     thisUpdate: p.thisUpdate,

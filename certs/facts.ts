@@ -1,4 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
+import type { TBSCertificate } from '@peculiar/asn1-x509';
 import { formatName, parseCertificate } from './dn.ts';
 import type { CertFacts, KeyType } from './types.ts';
 
@@ -16,21 +17,24 @@ const SIGNATURE_NAMES: Record<string, string> = {
   '1.3.101.112': 'ED25519',
 };
 
-/** Facts about a certificate, read from the certificate itself (never from what we meant to issue). */
-export function certFacts(cert: X509Certificate): CertFacts {
-  const asn = parseCertificate(cert); // one ASN.1 parse: it is the slow part of building a PKI
-  const oid = asn.signatureAlgorithm.algorithm;
+/**
+ * Facts about a certificate, read from the certificate itself (never from what we meant to issue).
+ * `tbs`, when given, must be the TBSCertificate that was serialized into `cert`: the factory passes it
+ * to skip an ASN.1 parse, the slowest step of building a PKI.
+ */
+export function certFacts(cert: X509Certificate, tbs: TBSCertificate = parseCertificate(cert).tbsCertificate): CertFacts {
+  const oid = tbs.signature.algorithm;
   const { keyType, keyBits } = keyFacts(cert);
   return {
     serialNumber: cert.serialNumber.toUpperCase(),
-    subject: formatName(asn.tbsCertificate.subject),
-    issuer: formatName(asn.tbsCertificate.issuer),
+    subject: formatName(tbs.subject),
+    issuer: formatName(tbs.issuer),
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     keyType,
     keyBits,
     signatureAlgorithm: SIGNATURE_NAMES[oid] ?? oid,
-    version: asn.tbsCertificate.version === 0 ? 1 : 3,
+    version: tbs.version === 0 ? 1 : 3,
     selfSigned: cert.checkIssued(cert) && cert.verify(cert.publicKey),
     fingerprint256: cert.fingerprint256,
   };

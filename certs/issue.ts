@@ -34,10 +34,17 @@ export interface PublicKeyInfo {
   keyId: Buffer;
 }
 
+const publicKeyInfos = new WeakMap<CryptoKey, PublicKeyInfo>();
+
+/** Cached per key: the same few keys sign and are certified many times in one PKI. */
 export function publicKeyInfo(key: CryptoKey): PublicKeyInfo {
+  const known = publicKeyInfos.get(key);
+  if (known) return known;
   const der = KeyObject.from(key as unknown as webcrypto.CryptoKey).export({ type: 'spki', format: 'der' });
   const spki = AsnConvert.parse(der, asn.SubjectPublicKeyInfo);
-  return { spki, keyId: createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest() };
+  const info = { spki, keyId: createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest() };
+  publicKeyInfos.set(key, info);
+  return info;
 }
 
 /** Who signs: a CA (its name, key pair and key id), or `self`. */
@@ -65,6 +72,8 @@ export interface IssueParams {
 }
 
 export interface Issued {
+  /** The TBSCertificate exactly as serialized and signed: facts are read from it without re-parsing the DER. */
+  tbs: asn.TBSCertificate;
   der: Buffer;
   pem: string;
   node: NodeX509;
@@ -97,7 +106,7 @@ export function issueCertificate(p: IssueParams): Issued {
   const signature = nodeSign(digest, tbsDer, KeyObject.from(signer.keys.privateKey as unknown as webcrypto.CryptoKey));
   const der = derSequence(tbsDer, Buffer.from(AsnConvert.serialize(algorithm)), derBitString(signature));
   const pem = derToPem(der, 'CERTIFICATE');
-  return { der, pem, node: new NodeX509(der), name, keyId: subjectKey.keyId };
+  return { tbs, der, pem, node: new NodeX509(der), name, keyId: subjectKey.keyId };
 }
 
 function extension(oid: string, critical: boolean, value: object): asn.Extension {

@@ -1,4 +1,3 @@
-import type { X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { EKU, issueCertificate, type Issued, type IssueParams, type RawName, type Signer } from './issue.ts';
 import { generateKeys, privateKeyPem } from './keys.ts';
@@ -75,12 +74,12 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
 
   const revoked = [clients.revoked.facts.serialNumber];
   const fresh = { thisUpdate: at(-HOUR), nextUpdate: at(30 * DAY) };
-  const [crlRoot, crlIntermediate, crlIntermediateEmpty, crlIntermediateStale] = await Promise.all([
+  const [crlRoot, crlIntermediate, crlIntermediateEmpty, crlIntermediateStale] = [
     createCrl({ name: 'crl-root', description: "The root's CRL: empty.", ca: root, revoke: [], ...fresh }),
     createCrl({ name: 'crl-intermediate', description: "The intermediate's CRL: revokes client-revoked.", ca: intermediate, revoke: revoked, ...fresh }),
     createCrl({ name: 'crl-intermediate-empty', description: "The intermediate's CRL with no entries.", ca: intermediate, revoke: [], ...fresh }),
     createCrl({ name: 'crl-intermediate-stale', description: "The intermediate's CRL revoking client-revoked, but its nextUpdate has passed.", ca: intermediate, revoke: revoked, thisUpdate: at(-60 * DAY), nextUpdate: at(-30 * DAY) }),
-  ]);
+  ];
 
   const bundleHeader = '# ALB mTLS harness trust store bundle. ALB rules: PEM only, no blank lines, no dashes in comments\n';
   const pki: Pki = {
@@ -115,7 +114,7 @@ function signerOf(ca: CertificateAuthority): Signer {
 }
 
 function toIssued(name: string, description: string, issued: Issued, keys: CryptoKeyPair) {
-  return { name, description, certPem: issued.pem, keyPem: privateKeyPem(keys.privateKey), facts: certFacts(issued.node), x509: issued.node };
+  return { name, description, certPem: issued.pem, keyPem: privateKeyPem(keys.privateKey), facts: certFacts(issued.node, issued.tbs), x509: issued.node };
 }
 
 function toAuthority(name: string, description: string, keys: CryptoKeyPair, issued: Issued): CertificateAuthority {
@@ -204,13 +203,13 @@ async function issueClient(pki: Pki, defaultKeyType: KeyType, good: Validity, o:
   return {
     ...toIssued(o.name, `Client certificate ${o.name} issued by ${issuer.facts.subject}.`, issued, k),
     id: 'good', chainPem: issued.pem + (issuer === pki.root ? '' : issuer.certPem),
-    ...customVerdict(pki, issued.node, issuer),
+    ...customVerdict(pki, issued, issuer),
   };
 }
 
 /** The verdict a custom client gets from the default trust store: key type first, then trust, then dates (the verifier's order). */
-function customVerdict(pki: Pki, cert: NodeX509, issuer: CertificateAuthority): Pick<ClientCertificate, 'expectedVerdict' | 'verdictReason'> {
-  const facts = certFacts(cert);
+function customVerdict(pki: Pki, cert: Issued, issuer: CertificateAuthority): Pick<ClientCertificate, 'expectedVerdict' | 'verdictReason'> {
+  const facts = certFacts(cert.node, cert.tbs);
   if (facts.keyType === 'rsa-1024' || facts.keyType === 'ed25519') {
     return { expectedVerdict: 'Failed:ClientCertTypeUnsupported', verdictReason: `ALB accepts RSA 2048-8192 and EC P-256/P-384/P-521 keys only, not ${facts.keyType}.` };
   }
