@@ -71,9 +71,17 @@ export function formatName(name: Name): string {
   return rdns.reverse().join(',');
 }
 
+const parsedCertificates = new WeakMap<X509Certificate, Certificate>();
+
+/** The ASN.1 structure of a certificate; parsed once per Node X509Certificate object (they are immutable). */
 export function parseCertificate(cert: X509Certificate | Uint8Array): Certificate {
-  const der = cert instanceof X509Certificate ? cert.raw : cert;
-  return AsnConvert.parse(Buffer.from(der), Certificate);
+  if (!(cert instanceof X509Certificate)) return AsnConvert.parse(Buffer.from(cert), Certificate);
+  let parsed = parsedCertificates.get(cert);
+  if (!parsed) {
+    parsed = AsnConvert.parse(cert.raw, Certificate);
+    parsedCertificates.set(cert, parsed);
+  }
+  return parsed;
 }
 
 /** Subject DN of a certificate (Node X509Certificate or DER), RFC 2253. */

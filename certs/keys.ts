@@ -40,9 +40,16 @@ export function signingAlgorithmFor(key: CryptoKey, hash?: string): Algorithm & 
   return { name: alg.name };
 }
 
-/** PKCS#8 PEM of a WebCrypto private key, newline-terminated. */
+const pems = new WeakMap<CryptoKey, string>();
+
+/** PKCS#8 PEM of a WebCrypto private key, newline-terminated (cached: one key serves many certificates). */
 export function privateKeyPem(key: CryptoKey): string {
-  return KeyObject.from(key as unknown as webcrypto.CryptoKey).export({ type: 'pkcs8', format: 'pem' }).toString();
+  let pem = pems.get(key);
+  if (pem === undefined) {
+    pem = KeyObject.from(key as unknown as webcrypto.CryptoKey).export({ type: 'pkcs8', format: 'pem' }).toString();
+    pems.set(key, pem);
+  }
+  return pem;
 }
 
 export function nodePrivateKey(key: CryptoKey): KeyObject {
