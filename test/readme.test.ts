@@ -19,3 +19,11 @@ test('the table has one row per scenario, in catalogue order', () => {
     '| `url-forward-200` | Connect to an AWS ALB with mTLS (steps 2-4) | 200 | `Success` | - | URL Forward Handler presents the client certificate; the ALB verifies it and forwards |',
   );
 });
+
+test('the README library example is test/readme-example.test.ts, line for line', async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const source = await readFile(new URL('./readme-example.test.ts', import.meta.url), 'utf8');
+  const body = source.slice(source.indexOf('// readme:example:start\n') + 24, source.indexOf('  // readme:example:end'));
+  const dedented = body.split('\n').map((line) => line.replace(/^ {2}/, '')).join('\n');
+  expect(readme).toContain("```ts\nimport { createPki, startAlb, startGateway, startTarget } from 'alb-mtls-harness';\n\n" + dedented + '```\n');
+});
