@@ -99,16 +99,30 @@ export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBen
   );
   await using bare = await listenWithHandle(bareServer, { protocol: 'https' });
 
-  // Warm-up, then the measured runs in the same process and run.
-  await measure(alb.port, context, 200, concurrency);
-  await measure(bare.port, context, 200, concurrency);
-  const emulator = await measure(alb.port, context, durationMs, concurrency);
-  const bareRun = await measure(bare.port, context, durationMs, concurrency);
+  // Warm-up, then interleaved rounds (alternating which side goes first), so drift in the machine's
+  // speed during the run (other processes, CPU frequency, GC) falls on both sides alike.
+  await measure(alb.port, context, 300, concurrency);
+  await measure(bare.port, context, 300, concurrency);
+  const rounds = 4;
+  const emulatorRates: number[] = [];
+  const bareRates: number[] = [];
+  let errors = 0;
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['alb', 'bare'] : ['bare', 'alb'];
+    for (const side of order) {
+      const r = await measure(side === 'alb' ? alb.port : bare.port, context, durationMs / rounds, concurrency);
+      (side === 'alb' ? emulatorRates : bareRates).push(r.perSecond);
+      errors += r.errors;
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const emulator = { perSecond: mean(emulatorRates) };
+  const bareRun = { perSecond: mean(bareRates) };
   return {
     emulatorPerSecond: emulator.perSecond,
     bareNodePerSecond: bareRun.perSecond,
     ratio: emulator.perSecond / bareRun.perSecond,
-    errors: emulator.errors + bareRun.errors,
+    errors,
   };
 }
 

@@ -26,6 +26,8 @@ export interface CertInfo {
   derBytes: number;
   fingerprint256: string;
   selfSigned: boolean;
+  /** Whether ALB accepts the public key (type and size), with a description for reasons. */
+  keyVerdict: KeyVerdict;
 }
 
 export interface SignatureAlgorithmInfo {
@@ -112,6 +114,7 @@ function parseFacts(x509: X509Certificate, fingerprint256: string): Omit<CertInf
     fingerprint256,
     // Same name and signed by its own key. Not checkIssued(): that also demands keyCertSign, which a self-signed *leaf* lacks.
     selfSigned: subject === issuer && x509.verify(x509.publicKey),
+    keyVerdict: albKeyVerdict(x509.publicKey),
   };
 }
 

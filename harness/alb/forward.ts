@@ -29,9 +29,31 @@ export interface ForwardOptions {
   idleTimeoutMs: number;
   /** TLS options for https targets (ALB does not verify target certificates; the listener supplies this). */
   targetTls: ConnectionOptions;
-  /** Fresh connections per request: a kept-alive socket the target closes races the next request into a spurious 502. */
+  /**
+   * Kept-alive connection pools, as an ALB keeps connections to its targets. A pooled socket the
+   * target closed while idle can race the next request; such a request is retried once on a fresh
+   * connection when it has no body (see `isStaleSocketError`), so the race never shows as a 502.
+   */
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+}
+
+/** Pooled agents for the target hop; destroy them when the listener closes. */
+export function createTargetAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  // Free sockets are dropped after 4 s, before a Node target's 5 s keepAliveTimeout closes them.
+  const pool = { keepAlive: true, maxFreeSockets: 32, timeout: 4_000 };
+  return { httpAgent: new http.Agent(pool), httpsAgent: new https.Agent(pool) };
+}
+
+/** A request without a body can be sent again as it is. */
+function isReplayable(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined;
+}
+
+/** The failure of a reused pooled socket that the target had already closed, before any response byte. */
+function isStaleSocketError(proxyReq: http.ClientRequest, err: NodeJS.ErrnoException): boolean {
+  return proxyReq.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up');
 }
 
 /** Why the ALB answered instead of the target; goes in the access log's error_reason. */
@@ -95,12 +117,15 @@ export function forwardRequest(
   const hostPort = `${target.hostname}:${port}`;
   const started = performance.now();
 
+  const replayable = isReplayable(req);
+
   return new Promise<ForwardOutcome>((resolve) => {
     let settled = false;
     let timeoutPhase: 'connect' | 'idle' | null = null;
     let connectTimer: NodeJS.Timeout | undefined;
     let sentBodyBytes = 0;
     let targetStatusCode: number | null = null;
+    let current: http.ClientRequest | undefined;
     const finish = (outcome: Omit<ForwardOutcome, 'target' | 'sentBodyBytes'>) => {
       if (settled) return;
       settled = true;
@@ -109,75 +134,100 @@ export function forwardRequest(
     };
     const elapsed = () => (performance.now() - started) / 1000;
 
-    const requestOptions: http.RequestOptions & ConnectionOptions = {
-      host: target.hostname.replace(/^\[|\]$/g, ''),
-      port,
-      method: req.method,
-      path: req.url,
-      headers,
-      agent: secure ? options.httpsAgent : options.httpAgent,
-      // ALB's limit on a target's response header block.
-      maxHeaderSize: 32 * 1024,
-      ...(secure ? options.targetTls : {}),
-    };
-    const proxyReq = (secure ? https : http).request(requestOptions);
+    const send = (agent: http.Agent | false) => {
+      const requestOptions: http.RequestOptions & ConnectionOptions = {
+        host: target.hostname.replace(/^\[|\]$/g, ''),
+        port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+        // ALB's limit on a target's response header block.
+        maxHeaderSize: 32 * 1024,
+        ...(secure ? options.targetTls : {}),
+      };
+      const proxyReq = (secure ? https : http).request(requestOptions);
+      current = proxyReq;
 
-    proxyReq.on('socket', (socket: Socket) => {
-      connectTimer = setTimeout(() => {
-        timeoutPhase = 'connect';
-        proxyReq.destroy(new Error(`no connection to target ${hostPort} within ${options.connectTimeoutMs} ms`));
-      }, options.connectTimeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(connectTimer);
-        socket.setTimeout(options.idleTimeoutMs, () => {
+      proxyReq.on('socket', (socket: Socket) => {
+        // The idle timer is this request's: it must not stay on a socket that returns to the pool.
+        const onIdle = () => {
           timeoutPhase = 'idle';
           proxyReq.destroy(new Error(`target ${hostPort} sent nothing for ${options.idleTimeoutMs} ms`));
+        };
+        const startIdleTimer = () => {
+          socket.setTimeout(options.idleTimeoutMs);
+          socket.on('timeout', onIdle);
+        };
+        proxyReq.once('close', () => {
+          socket.off('timeout', onIdle);
+          if (!socket.destroyed) socket.setTimeout(0);
+        });
+        if (!socket.connecting) {
+          startIdleTimer(); // a pooled connection
+          return;
+        }
+        connectTimer = setTimeout(() => {
+          timeoutPhase = 'connect';
+          proxyReq.destroy(new Error(`no connection to target ${hostPort} within ${options.connectTimeoutMs} ms`));
+        }, options.connectTimeoutMs);
+        socket.once('connect', () => {
+          clearTimeout(connectTimer);
+          startIdleTimer();
         });
       });
-    });
 
-    proxyReq.on('response', (proxyRes) => {
-      targetStatusCode = proxyRes.statusCode ?? null;
-      const outHeaders: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(proxyRes.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
-      }
-      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, outHeaders);
-      proxyRes.on('data', (chunk: Buffer) => {
-        sentBodyBytes += chunk.length;
+      proxyReq.on('response', (proxyRes) => {
+        targetStatusCode = proxyRes.statusCode ?? null;
+        const outHeaders: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(proxyRes.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
+        }
+        res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, outHeaders);
+        proxyRes.on('data', (chunk: Buffer) => {
+          sentBodyBytes += chunk.length;
+        });
+        proxyRes.pipe(res);
+        proxyRes.on('end', () =>
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: null }),
+        );
+        // The target died mid-body: the status is already out, so the client connection is cut.
+        proxyRes.on('error', () => {
+          res.destroy();
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+        });
+        proxyRes.on('aborted', () => {
+          res.destroy();
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+        });
       });
-      proxyRes.pipe(res);
-      proxyRes.on('end', () =>
-        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: null }),
-      );
-      // The target died mid-body: the status is already out, so the client connection is cut.
-      proxyRes.on('error', () => {
-        res.destroy();
-        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
-      });
-      proxyRes.on('aborted', () => {
-        res.destroy();
-        finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
-      });
-    });
 
-    proxyReq.on('error', (err: NodeJS.ErrnoException) => {
-      if (targetStatusCode !== null) {
-        res.destroy();
-        finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
-        return;
-      }
-      const { status, reason } = errorStatus(err, timeoutPhase);
-      sendAlbError(res, status);
-      finish({ elbStatusCode: status, targetStatusCode: null, targetProcessingSeconds: null, errorReason: reason });
-    });
+      proxyReq.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        if (targetStatusCode !== null) {
+          res.destroy();
+          finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          return;
+        }
+        if (replayable && agent !== false && timeoutPhase === null && isStaleSocketError(proxyReq, err)) {
+          send(false); // once, on a connection of its own
+          return;
+        }
+        const { status, reason } = errorStatus(err, timeoutPhase);
+        sendAlbError(res, status);
+        finish({ elbStatusCode: status, targetStatusCode: null, targetProcessingSeconds: null, errorReason: reason });
+      });
+
+      if (replayable) proxyReq.end();
+      else req.pipe(proxyReq);
+    };
 
     // The client went away first (ALB logs 460): stop the target request too.
     res.on('close', () => {
       if (settled || res.writableFinished) return;
       finish({ elbStatusCode: 460, targetStatusCode, targetProcessingSeconds: null, errorReason: null });
-      proxyReq.destroy();
+      current?.destroy();
     });
-    req.pipe(proxyReq);
+    send(secure ? options.httpsAgent : options.httpAgent);
   });
 }

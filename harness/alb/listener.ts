@@ -1,5 +1,4 @@
 import { constants as cryptoConstants } from 'node:crypto';
-import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -7,7 +6,7 @@ import { failed } from '../../certs/alb-codes.ts';
 import { listenWithHandle } from '../server-handle.ts';
 import { connectionLogEntry, newConnTraceId } from './connection-log.ts';
 import { setConnectionState } from './connection-state.ts';
-import { TargetPool } from './forward.ts';
+import { TargetPool, createTargetAgents } from './forward.ts';
 import { plainIp } from './forwarded-headers.ts';
 import { leafFields } from './leaf-fields.ts';
 import { ALB_REQUEST_LIMITS } from './limits.ts';
@@ -171,8 +170,7 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
   });
 
   // ALB does not verify target certificates, so the target hop must not either.
-  const httpAgent = new http.Agent({ keepAlive: false });
-  const httpsAgent = new https.Agent({ keepAlive: false });
+  const { httpAgent, httpsAgent } = createTargetAgents();
   const context = {
     config,
     listenerPort: () => port,

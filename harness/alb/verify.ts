@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { failed, type AlbFailureCode } from '../../certs/alb-codes.ts';
 import { splitPemBlocks } from '../../certs/pem.ts';
-import { albKeyVerdict, albSignatureAccepted, certInfo, verifySignedDer, type CertInfo } from './cert-facts.ts';
+import { albSignatureAccepted, certInfo, verifySignedDer, type CertInfo } from './cert-facts.ts';
 import { ALB_TRUST_STORE_LIMITS } from './trust-store.ts';
 import type { LoadedCrl, LoadedTrustStore, VerifyInput, VerifyResult } from './types.ts';
 
@@ -159,7 +159,7 @@ function iso(date: Date): string {
 /** ALB's type rules for one certificate; `judgeSignature` is false for the anchor (its self-signature is not relied on). */
 function typeProblem(info: CertInfo, judgeSignature: boolean): string | undefined {
   if (info.version !== 3) return `certificate ${q(info)} is X.509 version ${info.version}; ALB accepts only version 3`;
-  const key = albKeyVerdict(info.x509.publicKey);
+  const key = info.keyVerdict;
   if (!key.ok) return `certificate ${q(info)} has ${key.description}; ALB accepts RSA 2048-8192 bits or EC P-256, P-384, P-521`;
   if (judgeSignature && !albSignatureAccepted(info.signature)) {
     return `certificate ${q(info)} is signed with ${info.signature.name}; ALB accepts SHA-256/384/512 with RSA, ECDSA or RSASSA-PSS`;
