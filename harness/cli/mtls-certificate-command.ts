@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { CertificateStore } from '../gateway/cert-store.ts';
+import { findCertificateReferences } from '../gateway/certificate-references.ts';
+import { loadProject } from '../gateway/project-loader.ts';
 import type { MtlsCertificateRecord } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
 import { parseFlags } from './args.ts';
@@ -17,7 +20,7 @@ The "zuplo mtls-certificate" commands, against a local certificate store the gat
   describe --cert-id ID
   update   --cert-id ID --environment-type T [...]     (replaces the set)
   disable  --cert-id ID                              (no environment type gets the binding)
-  delete   --cert-id ID
+  delete   --cert-id ID [--project DIR]               (refused while the project's routes or modules use it)
 
 Options:
   --dir DIR   The store (default ${DEFAULT_STORE_DIR}; created by create)
@@ -32,6 +35,7 @@ export async function mtlsCertificateCommand(argv: string[], io: CliIo): Promise
     'environment-type': { type: 'string', multiple: true },
     'cert-id': { type: 'string' },
     'strict-names': { type: 'boolean' },
+    project: { type: 'string' },
   }, true);
   const verb = positionals[0];
   if (values.help || !verb) {
@@ -80,7 +84,12 @@ export async function mtlsCertificateCommand(argv: string[], io: CliIo): Promise
     case 'delete': {
       const id = certId();
       const { name } = store.describe(id);
-      await store.delete(id);
+      // An explicit --project must load; the project a default-placed store sits in is checked when it can be read.
+      const project = values.project
+        ? await loadProject(values.project)
+        : await loadProject(projectOwning(dir) ?? '').catch(() => undefined);
+      const referencedBy = project ? await findCertificateReferences(project, name) : [];
+      await store.delete(id, { referencedBy });
       io.out(`mTLS certificate '${name}' (${id}) deleted`);
       return 0;
     }
@@ -117,4 +126,11 @@ export async function readUserFile(flag: string, path: string): Promise<string> 
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
     throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: ${why}.`);
   }
+}
+
+/** The Zuplo project a store belongs to, when it sits at its default place (<project>/.zuplo-local/mtls). */
+function projectOwning(storeDir: string): string | undefined {
+  const abs = resolve(storeDir);
+  if (basename(abs) !== 'mtls' || basename(dirname(abs)) !== '.zuplo-local') return undefined;
+  return dirname(dirname(abs));
 }

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
@@ -74,5 +74,39 @@ describe('alb-mtls mtls-certificate (the zuplo mtls-certificate commands on a lo
       expect(io.stderr.join('\n')).toMatch(message);
       expect(io.stderr.join('\n')).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('alb-mtls mtls-certificate delete: refused while the project uses the certificate', () => {
+  it('a route naming it through $env(), or a module naming it, blocks delete until they stop', async () => {
+    const pki = await createPki();
+    await using dir = await tempDir();
+    const project = join(dir.path, 'project');
+    const store = join(project, '.zuplo-local', 'mtls');
+    await mkdir(join(project, 'config'), { recursive: true });
+    await mkdir(join(project, 'modules'), { recursive: true });
+    const route = (options: object) => JSON.stringify({ paths: { '/api': { 'get,post': { 'x-zuplo-route': { handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options } } } } } });
+    await writeFile(join(project, 'config', 'routes.oas.json'), route({ baseUrl: 'https://alb.example', mtlsCertificate: '$env(ALB_MTLS_CERT)' }));
+    await writeFile(join(project, '.env'), 'ALB_MTLS_CERT=aws_alb_cert\n');
+    const cert = await dir.file('c.pem', pki.clients.good.chainPem);
+    const key = await dir.file('k.pem', pki.clients.good.keyPem);
+    const created = captureIo();
+    await main(['mtls-certificate', 'create', '--dir', store, '--name', 'aws_alb_cert', '--cert', cert, '--key', key, '--environment-type', 'production'], created);
+    const id = /\((cert_[0-9a-f]+)\)/.exec(created.stdout[0]!)![1]!;
+
+    const refused = captureIo();
+    expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], refused)).toBe(2);
+    expect(refused.stderr.join('\n')).toContain("mTLS certificate 'aws_alb_cert'");
+    expect(refused.stderr.join('\n')).toContain('route GET,POST /api (config/routes.oas.json)');
+    expect(refused.stderr.join('\n')).toMatch(/Disable it first .*redeploy.*then delete/);
+
+    await writeFile(join(project, 'config', 'routes.oas.json'), route({ baseUrl: 'https://alb.example' }));
+    await writeFile(join(project, 'modules', 'forward.ts'), 'export default () => fetch("https://alb.example", { zuplo: { mtlsCertificate: environment.ALB_MTLS_CERT } });\n');
+    const byModule = captureIo();
+    expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], byModule)).toBe(2);
+    expect(byModule.stderr.join('\n')).toContain('module modules/forward.ts');
+
+    await writeFile(join(project, 'modules', 'forward.ts'), 'export default () => fetch("https://alb.example");\n');
+    expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], captureIo())).toBe(0);
   });
 });
