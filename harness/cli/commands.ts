@@ -5,6 +5,7 @@ import { scenariosCommand } from './scenarios-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { gatewayCommand } from './gateway-command.ts';
 import { mtlsCertificateCommand } from './mtls-certificate-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
 export interface Command {
   summary: string;
@@ -18,5 +19,6 @@ export const commands: Record<string, Command> = {
   serve: { summary: 'Start the ALB emulator with mutual TLS and print ready-to-paste curl/openssl commands', run: serveCommand },
   gateway: { summary: 'Run your Zuplo project locally with its mTLS certificate bindings', run: gatewayCommand },
   'mtls-certificate': { summary: 'Manage the local mTLS certificate store (the zuplo mtls-certificate commands)', run: mtlsCertificateCommand },
+  verify: { summary: 'Would an ALB in verify mode accept this client certificate? The tls_verify_status, offline', run: verifyCommand },
   certs: { summary: 'Write a test PKI (CAs, ALB server cert, good and bad client certs, CRLs)', run: certsCommand },
 };
