@@ -23,9 +23,13 @@ function usage(): string {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    io.err(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
-    return name ? 0 : 2;
+    return 0;
   }
   const command = commands[name];
   if (!command) {
