@@ -157,6 +157,7 @@ function crlError(source: string, problem: string): UserError {
 function loadCrls(text: string, source: string, cas: X509Certificate[]): LoadedCrl[] {
   const fix = 'ALB takes CRLs in PEM only; re-encode with: openssl crl -in FILE -outform PEM (add -inform DER for a DER file)';
   // DER starts with a SEQUENCE tag and holds bytes no PEM text has.
+  // eslint-disable-next-line no-control-regex -- control bytes are exactly what marks DER here
   if (text.charCodeAt(0) === 0x30 && /[\x00-\x08\x0e-\x1f\x80-\uffff]/.test(text.slice(0, 8))) {
     throw crlError(source, `looks like a DER-encoded CRL, not PEM. ${fix}`);
   }
