@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
 import { tempDir } from './openssl.ts';
 
 export interface HaproxyHandle extends AsyncDisposable {
@@ -50,17 +49,4 @@ export async function startHaproxy(o: { serverChainPem: string; serverKeyPem: st
       await dir[Symbol.asyncDispose]();
     },
   };
-}
-
-/** One mTLS request over the unix socket: the HTTP status line, or the TLS error code. */
-export function requestOverSocket(socketPath: string, o: { certPem: string; keyPem: string; caPem: string; maxVersion?: tls.SecureVersion; ciphers?: string }): Promise<{ accepted: boolean; detail: string }> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({ path: socketPath, cert: o.certPem, key: o.keyPem, ca: o.caPem, servername: 'localhost', maxVersion: o.maxVersion, ciphers: o.ciphers }, () => {
-      socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-    });
-    let data = '';
-    socket.on('data', (c) => (data += c));
-    socket.on('end', () => resolve({ accepted: data.startsWith('HTTP/1.1 200'), detail: data.split('\r\n')[0] ?? '' }));
-    socket.on('error', (err: NodeJS.ErrnoException) => resolve({ accepted: false, detail: err.code ?? err.message }));
-  });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { requestOverSocket, startHaproxy, type HaproxyHandle } from '../helpers/haproxy.ts';
+import { startHaproxy, type HaproxyHandle } from '../helpers/haproxy.ts';
+import { requestOverSocket } from '../helpers/unix-tls-request.ts';
 
 /**
  * A differential oracle: HAProxy's `verify required` (OpenSSL underneath, Debian's defaults) against
