@@ -10,7 +10,8 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
-                      [--ignore-expiry] [--advertise-ca-names] [--port N] [--target URL] [--force]
+                      [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
+                      [--log-dir DIR] [--port N] [--target URL] [--force]
 
 Starts the ALB emulator (an HTTPS listener with mutual TLS) in front of an echo target, prints its
 URL on the first line, then ready-to-paste curl and openssl s_client commands with a good and a bad
@@ -26,6 +27,9 @@ Options:
                         (default: DIR/crl/crl-root.pem and DIR/crl/crl-intermediate.pem)
   --ignore-expiry       IgnoreClientCertificateExpiry=true
   --advertise-ca-names  AdvertiseTrustStoreCaNames=on
+  --verify-failure F    handshake (default: close before any HTTP byte, as AWS documents) or http-403
+                        (complete the handshake and answer 403, the seed's troubleshooting model)
+  --log-dir DIR         Also append connection-log and access-log lines to AWS-named files in DIR
   --port N              Listener port (default 0: any free port)
   --target URL          Forward to this http(s) URL instead of a built-in echo target`;
 
@@ -51,12 +55,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     port: { type: 'string' },
     target: { type: 'string' },
     force: { type: 'boolean' },
+    'verify-failure': { type: 'string' },
+    'log-dir': { type: 'string' },
   });
   if (values.help) {
     io.out(serveHelp);
     return 0;
   }
   const mode = parseChoice('--mode', values.mode ?? 'verify', ['verify', 'passthrough', 'off'] as const) as MutualAuthenticationMode;
+  const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', ['handshake', 'http-403'] as const);
   const port = parsePort(values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
   if (mode !== 'verify') {
@@ -91,6 +98,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
             }
           : { mode },
       targets: [targetUrl ?? target!.url],
+      verifyFailure,
+      logDirectory: values['log-dir'],
     });
     io.out(alb.url);
     printCommands(io, alb, files, mode, !!values['trust-store']);

@@ -1,0 +1,55 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { main } from '../../harness/cli/main.ts';
+import { tempDir } from '../helpers/openssl.ts';
+import { captureIo } from './capture-io.ts';
+
+function get(url: string, pki: string, client: string): Promise<number> {
+  return Promise.all([
+    readFile(join(pki, 'ca/ca-root.crt')),
+    readFile(join(pki, `clients/${client}.chain.pem`)),
+    readFile(join(pki, `clients/${client}.key`)),
+  ]).then(
+    ([ca, cert, key]) =>
+      new Promise((resolve, reject) => {
+        const req = request(`${url}/x`, { ca, cert, key, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+  );
+}
+
+describe('alb-mtls serve --verify-failure http-403 --log-dir DIR', () => {
+  test('answers 403 for an untrusted certificate and appends the log lines to AWS-named files', async () => {
+    await using dir = await tempDir();
+    const pki = join(dir.path, 'pki');
+    const logs = join(dir.path, 'logs');
+    const io = captureIo();
+    const exit = main(['serve', '--pki', pki, '--verify-failure', 'http-403', '--log-dir', logs], io);
+    try {
+      const url = await io.nextLine(/^https:/);
+      expect(await get(url, pki, 'client-untrusted-root')).toBe(403);
+      expect(await get(url, pki, 'client-good')).toBe(200);
+      await io.nextLine(/^access-log .* 200 200 /);
+      const files = (await readdir(logs)).sort();
+      const connLog = files.find((f) => /^conn_log_\d{12}_elasticloadbalancing_[a-z0-9-]+_app\./.test(f));
+      expect(connLog, files.join(', ')).toBeDefined();
+      const lines = (await readFile(join(logs, connLog!), 'utf8')).trim().split('\n');
+      expect(lines.map((l) => l.split(' ')[10])).toEqual(['Failed:ClientCertUntrusted', 'Success']);
+    } finally {
+      io.interrupt();
+      expect(await exit).toBe(0);
+    }
+  });
+
+  test('a bad --verify-failure value exits 2 naming the flag', async () => {
+    const io = captureIo();
+    expect(await main(['serve', '--verify-failure', 'drop'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toContain('--verify-failure "drop" is not valid. Use one of: handshake, http-403.');
+  });
+});
