@@ -117,6 +117,9 @@ export class CertificateStore {
    */
   async create(input: MtlsCertificateInput): Promise<{ record: MtlsCertificateRecord; warnings: string[] }> {
     const { name } = input;
+    // An empty name can never be a binding key: refused with the CLI's message even when names are lenient.
+    const empty = validateCertificateName(name);
+    if (name === '' && !empty.ok) throw new UserError('HARNESS_ERR_CERT_STORE', describeNameViolation(name, empty));
     const unsafe = unsafeDirectoryName(name);
     if (unsafe) throw new UserError('HARNESS_ERR_CERT_STORE', `mTLS certificate name ${unsafe}. Use letters, digits, _ or $.`);
     const warnings: string[] = [];

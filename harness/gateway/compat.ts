@@ -24,7 +24,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Computes the flags for `date` (default {@link DEFAULT_COMPATIBILITY_DATE}); refuses text that is not `YYYY-MM-DD`. */
 export function compatFlags(date: string = DEFAULT_COMPATIBILITY_DATE, source = 'compatibilityDate'): CompatFlags {
-  if (!DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+  // Round-trip through Date: Date.parse alone accepts days that do not exist (2025-02-30).
+  const parsed = DATE.test(date) ? new Date(`${date}T00:00:00Z`) : undefined;
+  if (parsed === undefined || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',
       `${source}: "${date}" is not a date. Use the form YYYY-MM-DD, e.g. "${DEFAULT_COMPATIBILITY_DATE}".`,

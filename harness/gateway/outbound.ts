@@ -39,6 +39,12 @@ export interface OutboundClient {
 export interface OutboundClientOptions {
   /** The mTLS bindings of this deployment, by name. */
   bindings: Map<string, MtlsBinding>;
+  /**
+   * The deployment's environment variables. On the edge, variables and mTLS bindings share one
+   * `env`, so naming a variable as `mtlsCertificate` gives BINDING_INVALID rather than
+   * BINDING_NOT_FOUND. Default: none.
+   */
+  variables?: Readonly<Record<string, string | undefined>>;
   /** CA(s) trusted for the origin's certificate. Default: Node's public roots. */
   originCa?: string | string[];
   /** Timeout for TCP connect plus TLS handshake, ms. Default 10_000. */
@@ -109,7 +115,10 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
 
     let binding: MtlsBinding | undefined;
     if (mtlsCertificate !== undefined) {
-      const found = opts.bindings.get(mtlsCertificate) as unknown;
+      const variables = opts.variables ?? {};
+      const found: unknown =
+        opts.bindings.get(mtlsCertificate) ??
+        (Object.hasOwn(variables, mtlsCertificate) ? variables[mtlsCertificate] : undefined);
       if (found === undefined) {
         records.push({ ...base, failureClass: 'binding-missing' });
         throw new Error(BINDING_NOT_FOUND(mtlsCertificate));

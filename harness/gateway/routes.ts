@@ -79,6 +79,12 @@ export async function compileRoutes(sources: RouteSource[], opts: CompileRoutesO
           opts.warn(`${file}: ${itemPointer}.${key}: "${key}" is not an HTTP method (${HTTP_METHODS.join(', ')}); ignored.`);
           continue;
         }
+        // Selectors are only allowed inside x-zuplo-route (checked there); the rest of an operation allows none.
+        if (operation !== null && typeof operation === 'object') {
+          for (const [field, value] of Object.entries(operation)) {
+            if (field !== 'x-zuplo-route') assertNoSelectors(value, `${itemPointer}.${key}.${field}`, file, never, never);
+          }
+        }
         const route = (operation as Record<string, unknown> | null)?.['x-zuplo-route'];
         if (route === undefined) continue;
         const pointer = `${itemPointer}.${key}.x-zuplo-route`;

@@ -55,8 +55,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     store = CertificateStore.inMemory(storeOptions);
     for (const input of options.certificates ?? []) await store.create(input);
   }
+  if (environmentType === 'local' && store.list().length > 0) warn(localCertificatesIgnored(store.list().map((r) => r.name)));
   const outbound = createOutboundClient({
     bindings: store.bindingsFor(environmentType),
+    variables: environment,
     ...(options.originCa !== undefined ? { originCa: options.originCa } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.tlsVersion !== undefined ? { tlsVersion: options.tlsVersion } : {}),
@@ -139,3 +141,12 @@ function writeLog(level: LogLevel, requestId: string | undefined, args: unknown[
   if (!/(?:^|,)\s*harness:(?:\*|gateway)/.test(debug)) return;
   process.stderr.write(`harness:gateway ${level} ${requestId ?? '-'} ${formatWithOptions({ colors: false }, ...args)}\n`);
 }
+
+/**
+ * `local` is an edge project's `zuplo dev`, which has no mTLS bindings (it ignores `--mtls-certs`
+ * with a warning); say so instead of silently dropping the certificates the caller passed.
+ */
+export const localCertificatesIgnored = (names: readonly string[]) =>
+  `environmentType 'local': mTLS certificate bindings do not exist in local development, so ${names.map((n) => `'${n}'`).join(', ')} ` +
+  `${names.length === 1 ? 'is' : 'are'} not bound and a route naming one answers 500 "not found". To load <dir>/<name>/tls.crt and ` +
+  "tls.key as a managed-dedicated project's zuplo dev --mtls-certs does, use environmentType 'development'.";

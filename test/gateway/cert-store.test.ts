@@ -165,6 +165,9 @@ describe('CertificateStore (in memory)', () => {
     const envs = await harnessError(() => store.create(input('c', pki.clients.good, ['staging' as 'preview'])));
     expect(envs.code).toBe('HARNESS_ERR_INVALID_ARGUMENT');
     expect(envs.message).toContain("has 'staging'; use development, preview or production.");
+    const empty = await harnessError(() => store.create(input('', pki.clients.good)));
+    expect(empty.code).toBe('HARNESS_ERR_CERT_STORE');
+    expect(empty.message).toMatch(/^mTLS certificate name '': Name cannot be empty\. /);
     const unsafe = await harnessError(() => store.create(input('../x', pki.clients.good)));
     expect(unsafe.code).toBe('HARNESS_ERR_CERT_STORE');
     expect(store.list()).toEqual([]);

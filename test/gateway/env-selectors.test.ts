@@ -63,6 +63,16 @@ describe('$env() and ${...} in a running gateway', () => {
     expect(up.seen[0]!.url).toBe('/t1/a%252Fb/2/GET');
   });
 
+  test('an unset ${env.X} inside the URL inserts the text "undefined"', async () => {
+    await using up = await startUpstream();
+    await using gw = await startGateway({
+      routes: routesDoc([{ path: '/u', handler: rewrite({ rewritePattern: '${env.BASE}/v/${env.UNSET}' }) }]),
+      environment: { BASE: up.url },
+    });
+    expect((await fetch(`${gw.url}/u`)).status).toBe(200);
+    expect(up.seen[0]!.url).toBe('/v/undefined');
+  });
+
   test('an unset ${env.X} inserts "undefined": an invalid URL, so 500', async () => {
     await using gw = await startGateway({ routes: routesDoc([{ path: '/u', handler: forward({ baseUrl: '${env.UNSET}' }) }]) });
     const res = await fetch(`${gw.url}/u`);
@@ -100,6 +110,33 @@ describe('$env() and ${...} in a running gateway', () => {
     );
   });
 
+  test('mtlsCertificate naming an environment variable (not $env() of it) is "not a valid mTLS certificate binding"', async () => {
+    const invalid =
+      "mTLS certificate binding 'ALB_MTLS_CERT' is not a valid mTLS certificate binding. Make sure it's configured as an " +
+      'mTLS certificate, not an environment variable.';
+    await using up = await startUpstream();
+    await using gw = await startGateway({
+      routes: routesDoc([
+        { path: '/route', handler: forward({ baseUrl: up.url, mtlsCertificate: 'ALB_MTLS_CERT' }) },
+        { path: '/fn', handler: { export: 'default', module: '$import(./modules/fn)' } },
+      ]),
+      modules: {
+        './modules/fn': { default: () => fetch(`${up.url}/api`, { zuplo: { mtlsCertificate: 'ALB_MTLS_CERT' } } as RequestInit) },
+      },
+      environment: { ALB_MTLS_CERT: 'aws_alb_cert' },
+    });
+    for (const path of ['/route', '/fn']) {
+      const res = await fetch(`${gw.url}${path}`);
+      expect(res.status).toBe(500);
+      expect(JSON.parse(await res.text()).detail).toBe(invalid);
+    }
+    expect(up.seen).toHaveLength(0);
+    expect(gw.upstream.map((r) => [r.failureClass, r.errorCode])).toEqual([
+      ['binding-missing', 'BINDING_INVALID'],
+      ['binding-missing', 'BINDING_INVALID'],
+    ]);
+  });
+
   test('reserved ZUPLO* names are warned about', async () => {
     await using gw = await startGateway({ routes: routesDoc([]), environment: { ZUPLO_X: '1', __ZUPLO_Y: '2', OK: '3' } });
     expect(gw.warnings).toHaveLength(2);
@@ -117,6 +154,16 @@ describe('selectors in disallowed places are start-up errors', () => {
     const err = await startupError({ routes });
     expect(err.code).toBe('HARNESS_ERR_GATEWAY_CONFIG');
     expect(err.message).toMatch(new RegExp(`^routes \\(in memory\\): An \\$env\\(\\) statement is not expected at this location\\. \\(${pointer.replace(/[./{}$]/g, '\\$&')} = `));
+  });
+
+  test.each([
+    ['a routed operation', { summary: 'uses $env(X)', 'x-zuplo-route': { handler: forward({ baseUrl: 'http://o' }) } }],
+    ['an operation without x-zuplo-route', { description: 'uses $env(X)' }],
+  ])('$env() elsewhere in %s', async (_name, operation) => {
+    const routes = { openapi: '3.1.0', paths: { '/x': { get: operation } } };
+    await expect(startGateway({ routes })).rejects.toThrow(
+      `routes (in memory): An $env() statement is not expected at this location. (paths./x.get.${Object.keys(operation)[0]} = "uses $env(X)")`,
+    );
   });
 
   test('$import() outside handler.module / options', async () => {

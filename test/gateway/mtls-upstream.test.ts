@@ -3,7 +3,7 @@ import { createPki } from '../../certs/index.ts';
 import type { Pki } from '../../certs/types.ts';
 import { startGateway } from '../../harness/gateway/index.ts';
 import type { MtlsCertificateInput } from '../../harness/gateway/types.ts';
-import { forward, routesDoc, startHttpsUpstream, tempProject } from './gateway-helpers.ts';
+import { forward, routesDoc, startHttpsUpstream, startupError, tempProject } from './gateway-helpers.ts';
 
 // The seed's three configurations against a Node https origin that verifies client certificates
 // (requestCert + rejectUnauthorized: true + the PKI root), as an ALB in verify mode would.
@@ -178,4 +178,49 @@ test('certificates from a store directory (<dir>/<name>/tls.crt + tls.key) are b
   });
   expect((await fetch(`${gw.url}/d`)).status).toBe(200);
   expect(alb.seen[0]!.clientCn).toBe(cn(pki.clients.good.facts.subject));
+});
+
+test('local: a store directory is not bound (500 "not found"), and the gateway warns instead of dropping it silently', async () => {
+  await using alb = await origin();
+  await using store = await tempProject({
+    'dir_cert/tls.crt': pki.clients.good.chainPem,
+    'dir_cert/tls.key': pki.clients.good.keyPem,
+  });
+  await using gw = await startGateway({
+    routes: routesDoc([{ path: '/d', handler: forward({ baseUrl: alb.url, mtlsCertificate: 'dir_cert' }) }]),
+    certificates: store.dir,
+    originCa: pki.root.certPem,
+    environmentType: 'local',
+  });
+  const res = await fetch(`${gw.url}/d`);
+  expect(res.status).toBe(500);
+  expect(JSON.parse(await res.text()).detail).toBe(
+    "mTLS certificate binding 'dir_cert' not found. Ensure the certificate is uploaded and properly configured.",
+  );
+  expect(gw.warnings).toEqual([
+    "environmentType 'local': mTLS certificate bindings do not exist in local development, so 'dir_cert' is not bound and a " +
+      'route naming one answers 500 "not found". To load <dir>/<name>/tls.crt and tls.key as a managed-dedicated project\'s ' +
+      "zuplo dev --mtls-certs does, use environmentType 'development'.",
+  ]);
+  expect(alb.seen).toHaveLength(0);
+});
+
+describe('certificate names at the gateway (the seed uses aws-alb-cert)', () => {
+  const seedCert = () => cert('aws-alb-cert', 'good', ALL);
+  const routes = () => routesDoc([{ path: '/x', handler: forward({ baseUrl: 'https://127.0.0.1:9', mtlsCertificate: 'aws-alb-cert' }) }]);
+  const violation =
+    "mTLS certificate name 'aws-alb-cert': Name must be a valid JavaScript variable name (start with a letter, _, or $, and " +
+    "contain only letters, digits, _, or $). Zuplo's docs require JavaScript variable naming because the name is the binding " +
+    "key your routes and code pass as mtlsCertificate. Use 'aws_alb_cert' instead.";
+
+  test('default: the gateway starts, with the CLI message and the aws_alb_cert suggestion as its warning', async () => {
+    await using gw = await startGateway({ routes: routes(), certificates: [seedCert()] });
+    expect(gw.warnings).toEqual([violation]);
+  });
+
+  test('strictNames: start-up fails with the same text', async () => {
+    const err = await startupError({ routes: routes(), certificates: [seedCert()], strictNames: true });
+    expect(err.code).toBe('HARNESS_ERR_CERT_STORE');
+    expect(err.message).toBe(`${violation} (strictNames is on).`);
+  });
 });

@@ -47,12 +47,13 @@ describe('failure mapping', () => {
   const upstreamError = (failureClass: string, errorCode: string) =>
     Object.assign(new Error(`low-level ${errorCode}`), { name: 'UpstreamError', failureClass, errorCode });
 
-  test('edge: handshake-rejected is a 522 whose detail explains it and names the origin and code', async () => {
+  test('edge: handshake-rejected is a 522 problem+json whose detail explains it and names the origin and code', async () => {
     const res = failureResponse(upstreamError('handshake-rejected', 'ECONNRESET'), {
       ...base, failureMode: 'edge', environmentType: 'production',
       upstream: [{ requestId: 'rid-1', method: 'GET', url: 'https://alb.example/api/x', presentedCertificate: true, failureClass: 'handshake-rejected' }],
     });
     expect(res.status).toBe(522);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
     const body = JSON.parse(await res.text());
     expect(body.title).toBe('Connection Timed Out');
     expect(body.detail).toBe(

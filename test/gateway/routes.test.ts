@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { startGateway } from '../../harness/gateway/index.ts';
+import { compatFlags, startGateway } from '../../harness/gateway/index.ts';
+import { pathPatternSource } from '../../harness/gateway/path-pattern.ts';
 import { forward, normaliseProblem, routesDoc, startUpstream, tempProject, startupError } from './gateway-helpers.ts';
 
 const hello = (text: string) => ({ default: () => new Response(text) });
@@ -63,6 +64,17 @@ describe('route matching', () => {
 });
 
 describe('the {path}* rule and compatibility dates', () => {
+  test.each([
+    ['/users/{id}', '2025-02-06', '/users/:id{/}?'],
+    ['/users/{id}/', '2025-02-06', '/users/:id/'],
+    ['/api/{path}*', '2024-09-02', '/api/:path*{/}?'],
+    ['/api/{path}*', '2025-02-06', '/api/:path\\*{/}?'],
+    ['/v1/items:batch', '2025-02-06', '/v1/items\\:batch{/}?'],
+  ])('open-api %s on %s → %s', (path, date, source) => {
+    expect(pathPatternSource(path, 'open-api', compatFlags(date))).toBe(source);
+  });
+
+
   const routes = routesDoc([{ path: '/api/{path}*', handler: { export: 'default', module: '$import(./m)' } }]);
   const modules = { './m': { default: (req: { params: Record<string, string> }) => new Response(`path=${req.params.path ?? '<none>'}`) } };
 
