@@ -14,6 +14,12 @@ export interface ForwardedContext {
   /** `routing.http.xff_client_port.enabled`. Default false. */
   xffClientPort: boolean;
   now: Date;
+  /**
+   * Bytes of the client's header block (`Name: value` CRLF per header). AWS: "If the HTTP headers
+   * exceed 7 KB, the load balancer rewrites the X-Amzn-Trace-Id header with a Root field". Default:
+   * the trace header's own size.
+   */
+  requestHeaderBytes?: number;
 }
 
 /** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) -> `1.2.3.4`; other addresses unchanged. */
@@ -40,19 +46,27 @@ export function newTraceIdValue(now: Date): string {
   return `1-${epoch}-${randomBytes(12).toString('hex')}`;
 }
 
-/** Above this size ALB discards the incoming trace header and starts a fresh Root (request-tracing docs). */
+/** Above this size of the request's HTTP headers ALB discards the incoming trace header and starts a fresh Root (request-tracing docs). */
 export const TRACE_HEADER_MAX_BYTES = 7 * 1024;
+
+/** Bytes of a request's header block as received: `Name: value` plus CRLF per header (rawHeaders). */
+export function headerBlockBytes(rawHeaders: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) n += Buffer.byteLength(rawHeaders[i]!) + 2 + Buffer.byteLength(rawHeaders[i + 1]!) + 2;
+  return n;
+}
 
 /**
  * The X-Amzn-Trace-Id the ALB forwards (load-balancer-request-tracing.html):
- * - none (or oversized) -> `Root=1-...`;
+ * - none, or request headers over 7 KB (`headerBytes`, default the trace header's own size) -> `Root=1-...`;
  * - a Root and a Self -> Self's value is replaced, everything else kept in place;
  * - a Root, no Self -> `Self=1-...;` inserted in front, custom fields kept;
  * - no Root (custom fields only) -> `Root=1-...;` inserted in front, custom fields kept.
  */
-export function traceIdHeader(incoming: string | undefined, now: Date): string {
+export function traceIdHeader(incoming: string | undefined, now: Date, headerBytes?: number): string {
   const fresh = newTraceIdValue(now);
-  if (!incoming || incoming.trim() === '' || Buffer.byteLength(incoming) > TRACE_HEADER_MAX_BYTES) return `Root=${fresh}`;
+  if (!incoming || incoming.trim() === '') return `Root=${fresh}`;
+  if ((headerBytes ?? Buffer.byteLength(incoming)) > TRACE_HEADER_MAX_BYTES) return `Root=${fresh}`;
   const fields = incoming.split(';').filter((f) => f.trim() !== '');
   const key = (field: string) => field.split('=')[0]!.trim();
   const selfIndex = fields.findIndex((f) => key(f) === 'Self');
@@ -80,7 +94,7 @@ export function applyForwardedHeaders(headers: OutgoingHeaders, ctx: ForwardedCo
   }
   setHeader(headers, 'X-Forwarded-Proto', 'https');
   setHeader(headers, 'X-Forwarded-Port', String(ctx.listenerPort));
-  const traceId = traceIdHeader(getHeader(headers, 'x-amzn-trace-id'), ctx.now);
+  const traceId = traceIdHeader(getHeader(headers, 'x-amzn-trace-id'), ctx.now, ctx.requestHeaderBytes);
   setHeader(headers, 'X-Amzn-Trace-Id', traceId);
   return { traceId };
 }

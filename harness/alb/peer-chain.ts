@@ -9,8 +9,12 @@ export interface PeerChain {
 
 const captured = new WeakMap<TLSSocket, PeerChain>();
 
-/** A bound on the walk: a client cannot send more than this many certificates inside ALB's 64K message limit anyway. */
-const MAX_WALK = 64;
+/**
+ * A bound on the walk, only against a runaway loop. It must not cut real chains short: the 64K
+ * message rule (verify.ts) counts every certificate sent, and small certificates (~300 bytes) fit
+ * 200+ into 64K. OpenSSL's own 100 KB certificate-list limit keeps real chains below this.
+ */
+const MAX_WALK = 1024;
 
 /**
  * Captures the presented chain, once. Call it in `secureConnection` before anything else reads the
@@ -28,8 +32,9 @@ export function capturePeerChain(socket: TLSSocket): PeerChain {
   const leaf = socket.getPeerX509Certificate();
   let current: X509Certificate | undefined = leaf;
   while (current && presented.length < MAX_WALK) {
-    // A self-issued certificate can link to itself; stop rather than loop.
-    if (presented.some((seen) => seen === current || seen.raw.equals(current!.raw))) break;
+    // A self-issued certificate could link to itself; stop rather than loop. Only the same object
+    // counts: a certificate the client sent twice is two entries of its chain, and both count.
+    if (presented.includes(current)) break;
     presented.push(current);
     current = current.issuerCertificate;
   }

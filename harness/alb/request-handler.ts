@@ -5,7 +5,7 @@ import { accessLogEntry, type RequestFacts } from './access-log.ts';
 import { connectionState, type ConnectionState } from './connection-state.ts';
 import { sendAlbError, writeRawAlbError } from './error-pages.ts';
 import { forwardRequest, type ForwardOptions, type ForwardOutcome } from './forward.ts';
-import { applyForwardedHeaders, plainIp } from './forwarded-headers.ts';
+import { applyForwardedHeaders, headerBlockBytes, plainIp } from './forwarded-headers.ts';
 import { passthroughHeaders, stripClientMtlsHeaders, verifyModeHeaders } from './headers.ts';
 import { checkRequestLimits } from './limits.ts';
 import type { AlbConfig } from './options.ts';
@@ -115,6 +115,7 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
       xffMode: config.xffMode,
       xffClientPort: config.xffClientPort,
       now: receivedAt,
+      requestHeaderBytes: headerBlockBytes(req.rawHeaders),
     });
     const requestProcessing = (performance.now() - started) / 1000;
     const outcome: ForwardOutcome = await forwardRequest(req, res, headers, ctx.forward);

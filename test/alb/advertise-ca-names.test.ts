@@ -20,6 +20,25 @@ async function sClient(port: number, version: '-tls1_2' | '-tls1_3'): Promise<st
   return r.stdout;
 }
 
+describe.each(['-tls1_2', '-tls1_3'] as const)('CertificateRequest by mode (%s)', (version) => {
+  // s_client prints "Requested Signature Algorithms" only when the server sent a CertificateRequest.
+  const REQUESTED = 'Requested Signature Algorithms:';
+
+  it('off: no CertificateRequest, so the client sends no certificate', async () => {
+    await using alb = await startAlb({ certificate: serverCertificate(pki) });
+    const out = await sClient(alb.port, version);
+    expect(out).toMatch(new RegExp(`^New, ${version === '-tls1_2' ? 'TLSv1\\.2' : 'TLSv1\\.3'}, Cipher is `, 'm'));
+    expect(out).not.toContain(REQUESTED);
+  });
+
+  it('passthrough: a CertificateRequest, and the certificate reaches the log', async () => {
+    await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: { mode: 'passthrough' } });
+    const out = await sClient(alb.port, version);
+    expect(out).toContain(REQUESTED);
+    expect((await alb.connectionLog.waitFor(() => true)).leafClientCertSerialNumber).toBe(pki.clients.good.facts.serialNumber);
+  });
+});
+
 describe.each(['-tls1_2', '-tls1_3'] as const)('AdvertiseTrustStoreCaNames (%s)', (version) => {
   it('off (default): the CertificateRequest carries no CA names', async () => {
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki) });

@@ -62,6 +62,12 @@ describe('X-Amzn-Trace-Id (unit)', () => {
   it('an oversized header (> 7 KB) is replaced by a fresh Root', () => {
     expect(traceIdHeader(`Root=1-67891233-abcdef012345678912345678;Big=${'x'.repeat(7200)}`, NOW)).toMatch(/^Root=1-6787a340-[0-9a-f]{24}$/);
   });
+
+  it('"If the HTTP headers exceed 7 KB": the whole header block counts, not only the trace header', () => {
+    const incoming = 'Root=1-67891233-abcdef012345678912345678;Custom=x';
+    expect(traceIdHeader(incoming, NOW, 7 * 1024 + 1)).toMatch(/^Root=1-6787a340-[0-9a-f]{24}$/);
+    expect(traceIdHeader(incoming, NOW, 7 * 1024)).toMatch(new RegExp(`^Self=1-6787a340-[0-9a-f]{24};${incoming}$`));
+  });
 });
 
 describe('through the listener', () => {
@@ -83,6 +89,19 @@ describe('through the listener', () => {
     // The access log carries the same trace header.
     const access = await alb.accessLog.waitFor(() => true);
     expect(access.fields.trace_id).toBe(h['x-amzn-trace-id']);
+  });
+
+  it('request headers over 7 KB in total: the incoming trace header is replaced by a fresh Root', async () => {
+    await using target = await startEchoTarget();
+    await using alb = await startAlb({ certificate: serverCertificate(pki), clock: () => NOW, targets: [target.url] });
+    const incoming = 'Root=1-67891233-abcdef012345678912345678;Custom=x';
+    const small = await albRequest(alb.port, { secureContext: clientContext(pki), headers: { 'X-Amzn-Trace-Id': incoming } });
+    expect(echo(small.body).headers['x-amzn-trace-id']).toMatch(new RegExp(`^Self=1-6787a340-[0-9a-f]{24};${incoming}$`));
+    const big = await albRequest(alb.port, {
+      secureContext: clientContext(pki),
+      headers: { 'X-Amzn-Trace-Id': incoming, 'X-Pad': 'p'.repeat(7 * 1024) },
+    });
+    expect(echo(big.body).headers['x-amzn-trace-id']).toMatch(/^Root=1-6787a340-[0-9a-f]{24}$/);
   });
 
   it('xff_client_port.enabled adds the client port; remove mode drops the header', async () => {

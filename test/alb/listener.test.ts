@@ -113,6 +113,23 @@ describe('mode verify', () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it('a Certificate message over 64 KB -> Failed:ClientCertMaxSizeExceeded, however many certificates it takes', async () => {
+    await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki) });
+    // The good chain plus copies of a small CA certificate: every certificate the client sends counts.
+    const extra = pki.rogueRoot.x509.raw.length;
+    const copies = Math.ceil(65_536 / extra) + 1;
+    expect(copies).toBeGreaterThan(64);
+    const context = tls.createSecureContext({
+      cert: pki.clients.good.chainPem + pki.rogueRoot.certPem.repeat(copies),
+      key: pki.clients.good.keyPem,
+      ca: pki.root.certPem,
+    });
+    const err = await refused(albRequest(alb.port, { secureContext: context }));
+    const entry = await alb.connectionLog.waitFor((c) => c.clientPort === err.localPort);
+    expect(entry.tlsVerifyStatus).toBe('Failed:ClientCertMaxSizeExceeded');
+    expect(entry.reason).toMatch(/^the client's certificate message is \d+ bytes, over ALB's TLS message size limit of 64 KB/);
+  });
+
   it('ignoreClientCertificateExpiry forwards an expired certificate with its headers', async () => {
     await using target = await startEchoTarget();
     await using alb = await startAlb({

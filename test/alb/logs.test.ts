@@ -62,6 +62,23 @@ describe('connection log', () => {
     ]);
   });
 
+  it('a subject with RFC 2253 escapes (\\" \\, spaces) stays one quoted field and parses back', async () => {
+    await using target = await startEchoTarget();
+    await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
+    const client = pki.clients['escaped-subject'];
+    expect(client.facts.subject).toContain('\\"');
+    const res = await albRequest(alb.port, { secureContext: clientContext(pki, 'escaped-subject') });
+    const conn = await alb.connectionLog.waitFor((c) => c.clientPort === res.localPort);
+    expect(conn.raw).toContain(` "${client.facts.subject}" NotBefore=`);
+    const parsed = parseConnectionLogLine(conn.raw);
+    expect([parsed.leafClientCertSubject, parsed.leafClientCertSerialNumber, parsed.tlsVerifyStatus, parsed.connTraceId]).toEqual([
+      client.facts.subject,
+      client.facts.serialNumber,
+      'Success',
+      conn.connTraceId,
+    ]);
+  });
+
   it('rejected connections are logged too, with no access line', async () => {
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki) });
     const err = await albRequest(alb.port, { secureContext: clientContext(pki, 'revoked') }).catch((e: AlbRequestError) => e);

@@ -58,8 +58,14 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)('verify mode, every PKI client va
     const entry = await alb.connectionLog.waitFor((e) => e.clientPort === err.localPort);
     expect(entry.tlsVerifyStatus).toBe(client.expectedVerdict);
     expect(entry.tlsHandshakeLatency).toBe('-');
-    // ALB still logs the leaf it was shown (checklist 4).
-    expect(entry.leafClientCertSerialNumber).toBe(client.facts.serialNumber);
+    // ALB still logs the leaf it was shown (checklist 4): subject, validity and serial.
+    const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect([entry.leafClientCertSubject, entry.leafClientCertValidity, entry.leafClientCertSerialNumber]).toEqual([
+      client.facts.subject,
+      `NotBefore=${iso(client.facts.notBefore)};NotAfter=${iso(client.facts.notAfter)}`,
+      client.facts.serialNumber,
+    ]);
+    expect(entry.raw).toContain(` "${client.facts.subject}" `);
     expect(alb.accessLog.entries).toHaveLength(0);
     expect(target.requests).toHaveLength(0);
   });

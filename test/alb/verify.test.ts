@@ -2,6 +2,7 @@ import { X509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, splitPemBlocks, type CertificateAuthority, type ClientVariantId, type Pki } from '../../certs/index.ts';
+import { albSignatureAccepted, certInfo, signatureAlgorithmInfo } from '../../harness/alb/cert-facts.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import type { LoadedTrustStore, VerifyInput } from '../../harness/alb/types.ts';
@@ -43,7 +44,8 @@ function iso(d: Date): string {
 
 type Ca = Pick<CertificateAuthority, 'cert' | 'keys'>;
 
-function signing(key: CryptoKey): Algorithm & { hash?: string } {
+function signing(key: CryptoKey): Algorithm & { hash?: string; saltLength?: number } {
+  if (key.algorithm.name === 'RSA-PSS') return { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 };
   return key.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: key.algorithm.name, hash: 'SHA-256' };
 }
 
@@ -207,6 +209,29 @@ describe('key types and signature algorithms', () => {
   ] as const)('%s leaf -> %s', async (keyType, status) => {
     const client = await pki.issueClient({ name: `key-${keyType}`, keyType });
     expect(verify(chain(client.chainPem)).status).toBe(status);
+  });
+
+  it('RSASSA-PSS (SHA-256, MGF1-SHA-256) signatures are accepted; PSS with RFC 4055 default parameters (SHA-1) is not', async () => {
+    const rootKeys = (await subtle.generateKey(
+      { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const root = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: derSerial(hexSerial()),
+      name: 'CN=PSS Root,O=alb-mtls-harness',
+      notBefore: new Date(pki.now.getTime() - DAY),
+      notAfter: new Date(pki.now.getTime() + 30 * DAY),
+      signingAlgorithm: signing(rootKeys.privateKey),
+      keys: rootKeys,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    });
+    const ca: Ca = { cert: root, keys: rootKeys };
+    const leaf = await mint({ subject: 'CN=pss-leaf', issuer: ca });
+    expect(certInfo(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
+    const pssStore = loadTrustStore({ caCertificatesBundle: root.toString('pem') });
+    expect(verify([leaf.x509], { trustStore: pssStore }).status).toBe('Success');
+    expect(albSignatureAccepted(signatureAlgorithmInfo('1.2.840.113549.1.1.10'))).toBe(false);
   });
 
   it('an unsupported key is reported before the path is built (Ed25519 leaf under an untrusted CA)', async () => {
