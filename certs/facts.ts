@@ -1,4 +1,4 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { TBSCertificate } from '@peculiar/asn1-x509';
 import { formatName, parseCertificate } from './dn.ts';
 import type { CertFacts, KeyType } from './types.ts';
@@ -55,8 +55,4 @@ export function keyFacts(cert: X509Certificate): { keyType: KeyType; keyBits: nu
   }
   if (key.asymmetricKeyType === 'ed25519') return { keyType: 'ed25519', keyBits: 256 };
   throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
-}
-
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

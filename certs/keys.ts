@@ -2,22 +2,19 @@ import { webcrypto, KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { KeyType } from './types.ts';
 
-// @peculiar/x509 needs a WebCrypto provider; Node's is complete and fast (EC keys in microseconds).
+// The factory signs with node:crypto, but callers that sign with a CA's @peculiar/x509 view
+// (`ca.cert`, `ca.keys`) need the library to have a WebCrypto provider: Node's.
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 
-const EC_CURVES: Partial<Record<KeyType, { curve: string; hash: string }>> = {
-  'ec-p256': { curve: 'P-256', hash: 'SHA-256' },
-  'ec-p384': { curve: 'P-384', hash: 'SHA-384' },
-  'ec-p521': { curve: 'P-521', hash: 'SHA-512' },
-};
+const EC_CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'P-256', 'ec-p384': 'P-384', 'ec-p521': 'P-521' };
 const RSA_BITS: Partial<Record<KeyType, number>> = { 'rsa-1024': 1024, 'rsa-2048': 2048, 'rsa-3072': 3072, 'rsa-4096': 4096 };
 
 /** Generates a key pair of the given type (extractable, so the private key can be written as PKCS#8). */
 export async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
-  const ec = EC_CURVES[keyType];
-  if (ec) return subtle.generateKey({ name: 'ECDSA', namedCurve: ec.curve }, true, ['sign', 'verify']);
+  const curve = EC_CURVES[keyType];
+  if (curve) return subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, true, ['sign', 'verify']);
   const bits = RSA_BITS[keyType];
   if (bits) {
     return subtle.generateKey(
@@ -27,17 +24,6 @@ export async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
     );
   }
   return (await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-/** The signature algorithm a CA with this key signs with (the hash follows the curve size, as OpenSSL would pick). */
-export function signingAlgorithmFor(key: CryptoKey, hash?: string): Algorithm & { hash?: string } {
-  const alg = key.algorithm as EcKeyAlgorithm & RsaHashedKeyAlgorithm;
-  if (alg.name === 'ECDSA') {
-    const curveHash = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' }[alg.namedCurve] ?? 'SHA-256';
-    return { name: 'ECDSA', hash: hash ?? curveHash };
-  }
-  if (alg.name === 'RSASSA-PKCS1-v1_5') return { name: 'RSASSA-PKCS1-v1_5', hash: hash ?? 'SHA-256' };
-  return { name: alg.name };
 }
 
 const pems = new WeakMap<CryptoKey, string>();
@@ -50,8 +36,4 @@ export function privateKeyPem(key: CryptoKey): string {
     pems.set(key, pem);
   }
   return pem;
-}
-
-export function nodePrivateKey(key: CryptoKey): KeyObject {
-  return KeyObject.from(key as unknown as webcrypto.CryptoKey);
 }
