@@ -42,8 +42,3 @@ export function capturePeerChain(socket: TLSSocket): PeerChain {
   captured.set(socket, chain);
   return chain;
 }
-
-/** The chain captured earlier for this socket, or undefined if `capturePeerChain` was never called. */
-export function capturedPeerChain(socket: TLSSocket): PeerChain | undefined {
-  return captured.get(socket);
-}
