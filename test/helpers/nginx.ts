@@ -49,7 +49,12 @@ http {
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  // A missing tool is a failure with the fix in it, never a skip: CI installs it (.ci/run).
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new Error('nginx is not installed: apt-get install nginx (the oracle tests run the real one; .ci/run installs it)') : err),
+    ),
+  );
   for (let i = 0; ; i++) {
     const ready = await Promise.race([access(socketPath).then(() => true, () => false), spawnError]);
     if (ready) break;
