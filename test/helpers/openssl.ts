@@ -13,7 +13,9 @@ export interface OpensslResult {
 export function openssl(args: string[], input?: string): Promise<OpensslResult> {
   return new Promise((resolve, reject) => {
     const child = execFile('openssl', args, { timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err); // ENOENT: openssl missing
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === 'ENOENT') return reject(new Error('openssl is not installed: apt-get install openssl (the OpenSSL CLI is the oracle; .ci/run installs it)'));
+      if (typeof code === 'string') return reject(err);
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
     child.stdin?.end(input ?? '');
