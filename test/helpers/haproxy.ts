@@ -1,14 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './openssl.ts';
+import { startSocketDaemon, type SocketDaemon } from './socket-daemon.ts';
 
-export interface HaproxyHandle extends AsyncDisposable {
-  /** Unix socket HAProxy listens on (HAProxy cannot bind port 0, so no TCP port is chosen ahead). */
-  socketPath: string;
-  /** HAProxy's log lines so far. */
-  log(): string;
-}
+export type HaproxyHandle = SocketDaemon;
 
 /**
  * Starts a real HAProxy (Debian's package) terminating mTLS with `verify required`, the closest
@@ -28,30 +22,5 @@ export async function startHaproxy(o: { serverChainPem: string; serverKeyPem: st
     '  http-request return status 200 content-type text/plain string ok',
     '',
   ].join('\n'));
-  const child: ChildProcess = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A missing tool is a failure with the fix in it, never a skip: CI installs it (.ci/run).
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new Error('haproxy is not installed: apt-get install haproxy (the oracle tests run the real one; .ci/run installs it)') : err),
-    ),
-  );
-  for (let i = 0; ; i++) {
-    const ready = await Promise.race([access(socketPath).then(() => true, () => false), spawnError]);
-    if (ready) break;
-    if (child.exitCode !== null || i > 200) throw new Error(`haproxy did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return {
-    socketPath,
-    log: () => output,
-    async [Symbol.asyncDispose]() {
-      child.kill('SIGTERM');
-      await exited;
-      await dir[Symbol.asyncDispose]();
-    },
-  };
+  return startSocketDaemon({ command: 'haproxy', args: ['-f', cfg, '-db'], socketPath, stopSignal: 'SIGTERM', cleanup: () => dir[Symbol.asyncDispose]() });
 }

@@ -1,13 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './openssl.ts';
+import { startSocketDaemon, type SocketDaemon } from './socket-daemon.ts';
 
-export interface NginxHandle extends AsyncDisposable {
-  /** Unix socket nginx listens on (no TCP port chosen ahead of time). */
-  socketPath: string;
-  log(): string;
-}
+export type NginxHandle = SocketDaemon;
 
 /**
  * Starts a real nginx (Debian's package) in the foreground, one process, everything in a temp dir,
@@ -44,30 +39,5 @@ http {
   }
 }
 `);
-  const child: ChildProcess = spawn('nginx', ['-p', dir.path, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A missing tool is a failure with the fix in it, never a skip: CI installs it (.ci/run).
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new Error('nginx is not installed: apt-get install nginx (the oracle tests run the real one; .ci/run installs it)') : err),
-    ),
-  );
-  for (let i = 0; ; i++) {
-    const ready = await Promise.race([access(socketPath).then(() => true, () => false), spawnError]);
-    if (ready) break;
-    if (child.exitCode !== null || i > 300) throw new Error(`nginx did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return {
-    socketPath,
-    log: () => output,
-    async [Symbol.asyncDispose]() {
-      child.kill('SIGQUIT');
-      await exited;
-      await dir[Symbol.asyncDispose]();
-    },
-  };
+  return startSocketDaemon({ command: 'nginx', args: ['-p', dir.path, '-c', conf], socketPath, stopSignal: 'SIGQUIT', cleanup: () => dir[Symbol.asyncDispose]() });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type ClientVariantId, type Pki } from '../../certs/index.ts';
 import { startNginx, type NginxHandle } from '../helpers/nginx.ts';
 import { requestOverSocket } from '../helpers/unix-tls-request.ts';
+import { ALB_ONLY_RULES } from '../helpers/alb-only-rules.ts';
 
 /**
  * nginx, the terminator most people reach for to fake an mTLS ALB, as a second oracle. It agrees
@@ -9,10 +10,6 @@ import { requestOverSocket } from '../helpers/unix-tls-request.ts';
  * nginx answers HTTP 400 "The SSL certificate error", where ALB closes the connection during the
  * handshake (which the gateway reports as 522). That difference is why a local nginx misleads.
  */
-const ALB_ONLY: Partial<Record<ClientVariantId, string>> = {
-  'unsupported-key': 'ALB accepts RSA and P-256/384/521 keys only; OpenSSL accepts Ed25519',
-  'x509-v1': 'ALB supports X.509v3 only; OpenSSL verifies v1 certificates',
-};
 
 describe('nginx ssl_verify_client oracle (real nginx, unix socket)', () => {
   let pki: Pki;
@@ -33,12 +30,12 @@ describe('nginx ssl_verify_client oracle (real nginx, unix socket)', () => {
     'server-auth-only', 'revoked', 'chain-too-deep', 'unsupported-key', 'sha1-signature', 'x509-v1', 'root-appended', 'expired-intermediate',
   ];
   for (const id of ids) {
-    it(`${id}: nginx ${ALB_ONLY[id] ? 'differs from ALB as documented' : 'refuses exactly what ALB refuses'}, but with HTTP 400, not a closed handshake`, async () => {
+    it(`${id}: nginx ${ALB_ONLY_RULES[id] ? 'differs from ALB as documented' : 'refuses exactly what ALB refuses'}, but with HTTP 400, not a closed handshake`, async () => {
       const c = pki.clients[id];
       const ciphers = id === 'sha1-signature' ? 'DEFAULT:@SECLEVEL=0' : undefined; // Node refuses to load SHA-1 certificates otherwise
       const r = await requestOverSocket(nginx.socketPath, { certPem: c.chainPem, keyPem: c.keyPem, caPem: pki.root.certPem, ciphers });
       const albAccepts = c.expectedVerdict === 'Success';
-      const nginxAccepts = ALB_ONLY[id] ? !albAccepts : albAccepts;
+      const nginxAccepts = ALB_ONLY_RULES[id] ? !albAccepts : albAccepts;
       if (nginxAccepts) {
         expect(r.detail).toBe('HTTP/1.1 200 OK');
       } else {
