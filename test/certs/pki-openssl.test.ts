@@ -1,44 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { chainAfterLeaf, openssl, tempDir } from '../helpers/openssl.ts';
-
-/** What `openssl verify -x509_strict -purpose sslclient` says for each variant; null = OpenSSL has no such rule. */
-const OPENSSL_SAYS: Record<ClientVariantId, string | null> = {
-  good: 'OK',
-  'good-alt': 'OK',
-  'escaped-subject': 'OK',
-  'high-bit-serial': 'OK',
-  expired: 'certificate has expired',
-  'not-yet-valid': 'certificate is not yet valid',
-  'untrusted-root': 'unable to get local issuer certificate',
-  'self-signed': 'self-signed certificate',
-  'leaf-only': 'unable to get local issuer certificate',
-  'server-auth-only': 'unsuitable certificate purpose',
-  revoked: 'certificate revoked',
-  'root-appended': 'unable to get local issuer certificate',
-  'expired-intermediate': 'certificate has expired',
-  'key-mismatch': 'OK', // the certificate itself is the good one; the defect is its key (tested below)
-  // ALB-only rules: OpenSSL accepts these, our facts carry the defect (tested below).
-  'chain-too-deep': null,
-  'unsupported-key': null,
-  'sha1-signature': null,
-  'x509-v1': null,
-};
+import { openssl, tempDir } from '../helpers/openssl.ts';
+import { OPENSSL_SAYS, opensslVerify } from '../helpers/openssl-verify.ts';
 
 async function verify(pki: Pki, chainPem: string, opts: { crls?: string[]; attime?: Date } = {}) {
-  await using dir = await tempDir();
-  const root = await dir.file('root.pem', pki.root.certPem);
-  const leaf = await dir.file('leaf.pem', chainPem.slice(0, chainPem.indexOf('-----END CERTIFICATE-----') + 26));
-  const rest = chainAfterLeaf(chainPem);
-  const args = ['verify', '-x509_strict', '-purpose', 'sslclient', '-attime', String(Math.floor((opts.attime ?? pki.now).getTime() / 1000)), '-CAfile', root];
-  if (rest) args.push('-untrusted', await dir.file('untrusted.pem', rest));
-  if (opts.crls) {
-    args.push('-crl_check_all');
-    for (const [i, crl] of opts.crls.entries()) args.push('-CRLfile', await dir.file(`crl${i}.pem`, crl));
-  }
-  args.push(leaf);
-  const r = await openssl(args);
-  return `${r.stdout}${r.stderr}`;
+  return (await opensslVerify({ rootPem: pki.root.certPem, chainPem, attime: opts.attime ?? pki.now, crls: opts.crls })).output;
 }
 
 describe('PKI factory against the OpenSSL CLI', () => {
