@@ -4,7 +4,7 @@
  * `Symbol.asyncDispose`, so tests write `await using alb = await startAlb(...)`.
  */
 export { createPki } from './certs/index.ts';
-export type * from './certs/types.ts';
+export type * from './certs/pki/types.ts';
 export { ALB_FAILURE_CODES } from './certs/alb-codes.ts';
 export type { AlbFailureCode, TlsVerifyStatus } from './certs/alb-codes.ts';
 export { startAlb } from './harness/alb/index.ts';

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
-import type { ClientVariantId, Pki } from '../certs/types.ts';
+import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import { startAlb } from '../harness/alb/index.ts';
 import type { AlbHandle, AlbOptions, ConnectionLogEntry } from '../harness/alb/types.ts';
 import { startGateway } from '../harness/gateway/index.ts';

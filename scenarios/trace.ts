@@ -1,4 +1,4 @@
-import type { Pki } from '../certs/types.ts';
+import type { Pki } from '../certs/pki/types.ts';
 import type { ConnectionLogEntry } from '../harness/alb/types.ts';
 import type { UpstreamRecord } from '../harness/gateway/types.ts';
 import { CERT_NAME } from './catalogue/common.ts';

@@ -1,4 +1,4 @@
-import type { ClientVariantId, Pki } from '../certs/types.ts';
+import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
 import type { EnvironmentType, FailureClass, FailureMode } from '../harness/gateway/types.ts';

@@ -1,5 +1,5 @@
 import { isTlsVerifyStatus } from '../certs/alb-codes.ts';
-import { CLIENT_VARIANTS } from '../certs/variants.ts';
+import { CLIENT_VARIANTS } from '../certs/pki/variants.ts';
 import { UserError } from '../harness/errors.ts';
 import { SEED_SECTIONS, type Scenario } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki } from '../certs/index.ts';
-import type { Pki } from '../certs/types.ts';
+import type { Pki } from '../certs/pki/types.ts';
 import { renderTrace, runScenario, scenarios, type ScenarioResult, type TlsVersion } from '../scenarios/index.ts';
 
 // The whole catalogue, each scenario under TLS 1.2 and 1.3, on one PKI. Each (scenario, version)

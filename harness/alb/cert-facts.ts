@@ -1,7 +1,7 @@
 import { X509Certificate, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } from '@peculiar/asn1-x509';
-import { formatName } from '../../certs/dn.ts';
+import { formatName } from '../../certs/x509/dn.ts';
 
 /**
  * What the ALB verifier needs to know about one certificate, read from its DER: ALB's rules are
@@ -11,7 +11,7 @@ import { formatName } from '../../certs/dn.ts';
  */
 export interface CertInfo {
   x509: X509Certificate;
-  /** RFC 2253 subject / issuer (certs/dn.ts). */
+  /** RFC 2253 subject / issuer (certs/x509/dn.ts). */
   subject: string;
   issuer: string;
   /** Uppercase hex without the DER sign byte; a negative serial (first byte >= 0x80) is prefixed with `-`. */

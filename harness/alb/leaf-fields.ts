@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
 
 /** The leaf facts ALB prints in its headers and connection log, in ALB's formats. */
 export interface LeafFields {

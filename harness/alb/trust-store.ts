@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { X509Crl } from '@peculiar/x509';
 import { UserError } from '../errors.ts';
-import { formatNameRfc2253 } from '../../certs/dn.ts';
-import { splitPemBlocks } from '../../certs/pem.ts';
+import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
+import { splitPemBlocks } from '../../certs/x509/pem.ts';
 import { certInfo, normaliseSerialHex, verifySignedDer } from './cert-facts.ts';
 import type { LoadedCrl, LoadedTrustStore, TrustStoreOptions } from './types.ts';
 

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { failed, type AlbFailureCode } from '../../certs/alb-codes.ts';
-import { splitPemBlocks } from '../../certs/pem.ts';
+import { splitPemBlocks } from '../../certs/x509/pem.ts';
 import { albSignatureAccepted, certInfo, verifySignedDer, type CertInfo } from './cert-facts.ts';
 import { ALB_TRUST_STORE_LIMITS } from './trust-store.ts';
 import type { LoadedCrl, LoadedTrustStore, VerifyInput, VerifyResult } from './types.ts';

@@ -148,7 +148,7 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-/** The files serve needs, in the layout certs/write.ts writes; writes a fresh PKI where there is none. */
+/** The files serve needs, in the layout certs/pki/write.ts writes; writes a fresh PKI where there is none. */
 async function pkiFiles(dirFlag: string | undefined, force: boolean): Promise<PkiFiles> {
   let dir: string;
   if (dirFlag === undefined) {

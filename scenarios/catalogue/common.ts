@@ -1,4 +1,4 @@
-import type { ClientVariantId } from '../../certs/types.ts';
+import type { ClientVariantId } from '../../certs/pki/types.ts';
 import type { ExpectedHeaderValue } from '../types.ts';
 
 /** The certificate name used when a scenario gives only `variant` (a valid JS identifier, as Zuplo asks). */

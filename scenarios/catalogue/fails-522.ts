@@ -1,5 +1,5 @@
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
-import type { ClientVariantId } from '../../certs/types.ts';
+import type { ClientVariantId } from '../../certs/pki/types.ts';
 import { SEED_SECTIONS, type Scenario } from '../types.ts';
 import { CERT_NAME, FORWARD_WITH_CERT, VERIFY_ALB } from './common.ts';
 

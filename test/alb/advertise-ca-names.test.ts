@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { openssl, tempDir } from '../helpers/openssl.ts';
 import { buildPki, serverCertificate, verifyMode } from './fixture.ts';

@@ -1,6 +1,6 @@
 import tls, { type SecureContext } from 'node:tls';
 import { createPki } from '../../certs/index.ts';
-import type { ClientVariantId, Pki } from '../../certs/types.ts';
+import type { ClientVariantId, Pki } from '../../certs/pki/types.ts';
 import type { AlbOptions, MutualAuthenticationOptions } from '../../harness/alb/types.ts';
 
 /** One EC PKI per test file (built in beforeAll). */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { applyForwardedHeaders, traceIdHeader, xffClientEntry } from '../../harness/alb/forwarded-headers.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import type { OutgoingHeaders } from '../../harness/alb/outgoing-headers.ts';

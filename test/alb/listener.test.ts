@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { albErrorBody, startAlb } from '../../harness/alb/index.ts';
 import type { AlbOptions } from '../../harness/alb/types.ts';
 import { albRequest, startEchoTarget, type AlbRequestError, type EchoBody } from './echo-target.ts';

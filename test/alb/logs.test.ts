@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { parseAccessLogLine, parseConnectionLogLine, startAlb } from '../../harness/alb/index.ts';
 import { createLogStream } from '../../harness/alb/log-stream.ts';
 import { tempDir } from '../helpers/openssl.ts';

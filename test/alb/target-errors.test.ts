@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { forwardRequest, TargetPool } from '../../harness/alb/forward.ts';
 import { albErrorBody, startAlb } from '../../harness/alb/index.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';

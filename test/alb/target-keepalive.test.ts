@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';
 import { albRequest } from './echo-target.ts';

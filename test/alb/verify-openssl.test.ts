@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, splitPemBlocks, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { createCrl } from '../../certs/crl.ts';
+import { createCrl } from '../../certs/pki/crl.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import type { LoadedTrustStore } from '../../harness/alb/types.ts';

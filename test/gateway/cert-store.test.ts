@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../certs/index.ts';
-import type { ClientCertificate, Pki } from '../../certs/types.ts';
+import type { ClientCertificate, Pki } from '../../certs/pki/types.ts';
 import { HarnessError } from '../../harness/errors.ts';
 import { CertificateStore, validateCertificateName } from '../../harness/gateway/cert-store.ts';
 import type { MtlsCertificateInput } from '../../harness/gateway/types.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki } from '../../certs/index.ts';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { startGateway } from '../../harness/gateway/index.ts';
 import type { MtlsCertificateInput } from '../../harness/gateway/types.ts';
 import { forward, routesDoc, startHttpsUpstream, startupError, tempProject } from './gateway-helpers.ts';

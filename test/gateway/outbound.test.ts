@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../certs/index.ts';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { BINDING_NOT_FOUND, createOutboundClient, UpstreamError } from '../../harness/gateway/outbound.ts';
 import type { MtlsBinding } from '../../harness/gateway/types.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';

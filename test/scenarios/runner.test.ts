@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from 'vitest';
 import { createPki } from '../../certs/index.ts';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { runScenario, runScenarios, scenarios, type Scenario } from '../../scenarios/index.ts';
 
 let pki: Pki;

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPki } from '../../certs/index.ts';
-import type { Pki } from '../../certs/types.ts';
+import type { Pki } from '../../certs/pki/types.ts';
 import { HarnessError } from '../../harness/errors.ts';
 import { startTarget } from '../../harness/targets/index.ts';
 

@@ -1,4 +1,4 @@
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../../harness/errors.ts';
 
 export interface PemBlock {
   /** e.g. `CERTIFICATE`, `X509 CRL`, `PRIVATE KEY` */

@@ -1,10 +1,10 @@
 import { KeyObject, sign as nodeSign, type webcrypto } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { derBitString, derSequence } from './der.ts';
-import { formatName, parseCertificate } from './dn.ts';
-import { derToPem } from './pem.ts';
-import { derSerial, displaySerial } from './serial.ts';
+import { derBitString, derSequence } from '../x509/der.ts';
+import { formatName, parseCertificate } from '../x509/dn.ts';
+import { derToPem } from '../x509/pem.ts';
+import { derSerial, displaySerial } from '../x509/serial.ts';
 import { publicKeyInfo, signatureAlgorithm } from './issue.ts';
 import type { CertificateAuthority, CrlFile } from './types.ts';
 

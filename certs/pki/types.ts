@@ -1,6 +1,6 @@
 import type { X509Certificate as NodeX509 } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import type { TlsVerifyStatus } from './alb-codes.ts';
+import type { TlsVerifyStatus } from '../alb-codes.ts';
 
 /** Key algorithms the factory can mint. ALB accepts RSA 2048-8192 and P-256/384/521 only. */
 export type KeyType = 'ec-p256' | 'ec-p384' | 'ec-p521' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'rsa-1024' | 'ed25519';

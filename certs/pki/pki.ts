@@ -1,13 +1,13 @@
 import * as x509 from '@peculiar/x509';
 import { EKU, issueCertificate, type Issued, type IssueParams, type RawName, type Signer } from './issue.ts';
 import { generateKeys, privateKeyPem } from './keys.ts';
-import { certFacts } from './facts.ts';
+import { certFacts } from '../x509/facts.ts';
 import { parseRfc2253 } from './dn-parse.ts';
-import { randomSerial } from './serial.ts';
+import { randomSerial } from '../x509/serial.ts';
 import { createCrl } from './crl.ts';
 import { CLIENT_VARIANTS } from './variants.ts';
 import { writePki } from './write.ts';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../../harness/errors.ts';
 import type {
   CertificateAuthority, ClientCertificate, ClientVariantId, IssueClientOptions, KeyType, Pki, PkiOptions, ServerCertificate,
 } from './types.ts';

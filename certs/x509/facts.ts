@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { TBSCertificate } from '@peculiar/asn1-x509';
 import { formatName, parseCertificate } from './dn.ts';
-import type { CertFacts, KeyType } from './types.ts';
+import type { CertFacts, KeyType } from '../pki/types.ts';
 
 /** OpenSSL's names for the signature algorithms we meet. */
 const SIGNATURE_NAMES: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../../harness/errors.ts';
 import { toPkcs12 } from './p12.ts';
 import type { Pki, WriteResult } from './types.ts';
 

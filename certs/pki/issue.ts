@@ -1,9 +1,9 @@
 import { X509Certificate as NodeX509, KeyObject, createHash, sign as nodeSign, type webcrypto } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { derToPem } from './pem.ts';
-import { derBitString, derSequence } from './der.ts';
-import { derSerial } from './serial.ts';
+import { derToPem } from '../x509/pem.ts';
+import { derBitString, derSequence } from '../x509/der.ts';
+import { derSerial } from '../x509/serial.ts';
 
 /**
  * The certificate builder. It writes X.509 with @peculiar/asn1-x509 (the schema library under

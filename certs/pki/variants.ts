@@ -1,5 +1,5 @@
 import type { ClientVariantId } from './types.ts';
-import type { TlsVerifyStatus } from './alb-codes.ts';
+import type { TlsVerifyStatus } from '../alb-codes.ts';
 
 export interface ClientVariantSpec {
   description: string;

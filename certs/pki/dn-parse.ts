@@ -1,4 +1,4 @@
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../../harness/errors.ts';
 import { ATTRIBUTE_TYPES, type AttributeType, type RawName } from './issue.ts';
 
 /**
