@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { renderTrace, runScenarios, scenarios, type Scenario, type ScenarioOutcome } from '../../scenarios/index.ts';
 import { UserError } from '../errors.ts';
+import { checkWritableFile, fileError } from '../file-errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { closeMatches } from './close-matches.ts';
@@ -59,7 +60,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const passed = outcomes.every((o) => o.passed);
 
-  if (junitPath) await writeFile(junitPath, junitXml(outcomes, seconds));
+  if (junitPath) {
+    await writeFile(junitPath, junitXml(outcomes, seconds)).catch((err: unknown) => {
+      throw fileError('--junit', junitPath, err, 'Choose a path in a directory you can write.');
+    });
+  }
   if (values.json) {
     io.out(JSON.stringify(toJson(outcomes, passed, seconds), null, 2));
   } else {
@@ -88,8 +93,9 @@ function select(ids: string[], all: boolean): Scenario[] {
   return [...new Set(ids)].map((id) => scenarios.find((s) => s.id === id)!);
 }
 
+/** Checked before any scenario runs, so a bad path costs nothing and is reported as what it is. */
 async function refuseExisting(path: string, force: boolean): Promise<void> {
-  const { stat } = await import('node:fs/promises');
+  await checkWritableFile('--junit', path);
   const exists = await stat(path).then(() => true, () => false);
   if (exists && !force) {
     throw new UserError('HARNESS_ERR_OUTPUT_EXISTS', `--junit ${path}: file exists. Choose another path, or add --force to overwrite it.`);

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { createPki } from '../../certs/index.ts';
 import { startAlb } from '../alb/index.ts';
 import type { AlbHandle, MutualAuthenticationMode } from '../alb/types.ts';
-import { UserError } from '../errors.ts';
+import { harnessErrorCode, UserError } from '../errors.ts';
+import { ensureDirectorySync } from '../file-errors.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -73,6 +74,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       }
     }
   }
+  if (values['log-dir'] !== undefined) ensureDirectorySync('--log-dir', resolve(values['log-dir']));
   const files = await pkiFiles(values.pki, !!values.force);
   const bundlePath = values['trust-store'] ? resolve(values['trust-store']) : files.bundle;
   const crlPaths = values.crl ? values.crl.map((f) => resolve(f)) : files.crls;
@@ -100,6 +102,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       targets: [targetUrl ?? target!.url],
       verifyFailure,
       logDirectory: values['log-dir'],
+    }).catch((err: unknown) => {
+      // The listener names the port it could not bind; the user typed it as --port.
+      if (harnessErrorCode(err) === 'HARNESS_ERR_PORT') throw new UserError('HARNESS_ERR_PORT', `--port ${port}: ${(err as Error).message}`, { cause: err });
+      throw err;
     });
     io.out(alb.url);
     printCommands(io, alb, files, mode, !!values['trust-store']);
