@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createPki } from '../certs/index.ts';
 import { startAlb } from '../harness/alb/index.ts';
 import { listenWithHandle } from '../harness/server-handle.ts';
-import { startEchoTarget } from '../test/alb/echo-target.ts';
+import { startTarget } from '../harness/targets/index.ts';
 
 export interface AlbBenchResult {
   /** Handshake + GET per second through the emulator (verify mode). */
@@ -80,7 +80,7 @@ export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBen
     maxVersion: 'TLSv1.3',
   });
 
-  await using target = await startEchoTarget();
+  await using target = await startTarget({ kind: 'echo' });
   await using alb = await startAlb({
     certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
     mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
