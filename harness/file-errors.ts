@@ -1,6 +1,4 @@
-import { constants, mkdirSync, statSync, type Stats } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdirSync, statSync, type Stats } from 'node:fs';
 import { UserError } from './errors.ts';
 
 /** What a file-system error code means, in words a user can act on. */
@@ -53,23 +51,5 @@ export function ensureDirectorySync(what: string, path: string): void {
     mkdirSync(path, { recursive: true });
   } catch (err) {
     throw fileError(what, path, err, 'Choose a directory whose parent exists and that you can write.');
-  }
-}
-
-/** Checks that a file can be created at `path` (its directory exists and is writable) before any work that ends in writing it. */
-export async function checkWritableFile(what: string, path: string): Promise<void> {
-  const dir = dirname(path);
-  const info = await stat(dir).catch((err: unknown) => {
-    throw fileError(what, path, err, `Create the directory ${dir} first, or choose a path in an existing directory.`);
-  });
-  if (!info.isDirectory()) {
-    throw new UserError('HARNESS_ERR_FILE', `${what} ${path}: ${dir} is a file, not a directory. Choose a path in an existing directory.`);
-  }
-  await access(dir, constants.W_OK).catch((err: unknown) => {
-    throw fileError(what, path, err, `Choose a path in a directory you can write.`);
-  });
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) {
-    throw new UserError('HARNESS_ERR_FILE', `${what} ${path}: is a directory, not a file. Give a file path.`);
   }
 }
