@@ -198,6 +198,10 @@ function checkTrustStoreTypes(trustStore: NonNullable<AlbOptions['mutualAuthenti
   if (revocations !== undefined && (!Array.isArray(revocations) || revocations.some((r) => typeof r !== 'string'))) {
     throw configError('mutualAuthentication.trustStore.revocations must be an array of PEM CRL texts (one string per file)');
   }
+  const sources: unknown = trustStore.revocationSources;
+  if (sources !== undefined && (!Array.isArray(sources) || sources.some((r) => typeof r !== 'string'))) {
+    throw configError('mutualAuthentication.trustStore.revocationSources must be an array of strings (file names for messages)');
+  }
 }
 
 function parseTargets(targets: readonly string[]): URL[] {

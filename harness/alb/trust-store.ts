@@ -45,7 +45,7 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const source = options.source ?? 'trustStore.caCertificatesBundle';
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
-  const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
+  const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`, certificates));
   return { certificates, pems: pems.map((p) => p.pem), crls };
 }
 

@@ -30,6 +30,8 @@ export interface TrustStoreOptions {
   revocations?: string[];
   /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
   source?: string;
+  /** Shown in error messages for each of `revocations`, e.g. the files they came from. Default `trustStore.revocations[i]`. */
+  revocationSources?: string[];
 }
 
 /** Mirrors AWS `MutualAuthenticationAttributes`. */

@@ -93,6 +93,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
               trustStore: {
                 caCertificatesBundle: await readText(bundlePath, '--trust-store'),
                 revocations: await Promise.all(crlPaths.map((p) => readText(p, '--crl'))),
+                revocationSources: crlPaths,
                 source: bundlePath,
               },
               ignoreClientCertificateExpiry: !!values['ignore-expiry'],

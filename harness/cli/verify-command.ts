@@ -43,6 +43,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
   const trustStore = loadTrustStore({
     caCertificatesBundle: await readUserFile('--trust-store', bundleFile),
     revocations: await Promise.all((values.crl ?? []).map((f) => readUserFile('--crl', f))),
+    revocationSources: values.crl ?? [],
     source: bundleFile,
   });
   const presented = certificateBlocks(await readUserFile('--cert', certFile), certFile).map((block, i) => {
