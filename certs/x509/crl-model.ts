@@ -46,13 +46,14 @@ export function crlModel(der: Uint8Array): CrlModel {
   };
   try {
     const signed = signedParts(buf);
-    const list = AsnConvert.parse(buf, asn.CertificateList);
-    const tbs = list.tbsCertList;
+    const tbs = AsnConvert.parse(buf, asn.CertificateList).tbsCertList;
     model.signature = signatureAlgorithmInfo(signed.algorithmOid, signed.algorithmParams);
     model.issuer = formatName(tbs.issuer);
     model.issuerKey = nameKey(tbs.issuer);
-    readTimes(signed.tbs, model);
-    for (const entry of tbs.revokedCertificates ?? []) {
+    // The entries and extensions are located by hand: the schema misreads a TBSCertList without
+    // nextUpdate (the optional time is followed by a SEQUENCE) and returns no entries at all.
+    const { entries, extensions } = readBody(signed.tbs, model);
+    for (const entry of entries) {
       model.revokedSerials.add(normaliseSerial(new Uint8Array(entry.userCertificate)));
       for (const ext of entry.crlEntryExtensions ?? []) {
         if (ext.critical && !HANDLED_ENTRY_CRITICAL.has(ext.extnID)) {
@@ -61,7 +62,7 @@ export function crlModel(der: Uint8Array): CrlModel {
       }
     }
     const seen = new Set<string>();
-    for (const ext of tbs.crlExtensions ?? []) {
+    for (const ext of extensions) {
       if (seen.has(ext.extnID)) model.problems.push(`extension ${extensionName(ext.extnID)} appears more than once`);
       seen.add(ext.extnID);
       if (ext.critical && !HANDLED_CRL_CRITICAL.has(ext.extnID)) model.problems.push(`critical extension ${extensionName(ext.extnID)} is not supported`);
@@ -95,10 +96,10 @@ function readExtension(model: CrlModel, ext: asn.Extension): void {
   }
 }
 
-/** thisUpdate and the optional nextUpdate, read strictly from the TBS bytes. */
-function readTimes(tbsDer: Buffer, model: CrlModel): void {
+/** thisUpdate, the optional nextUpdate, the entries and the extensions, read from the TBS bytes. */
+function readBody(tbsDer: Buffer, model: CrlModel): { entries: asn.RevokedCertificate[]; extensions: asn.Extension[] } {
   const fields = children(tbsDer, readTlv(tbsDer, 0));
-  // version (optional INTEGER), signature, issuer, thisUpdate, nextUpdate (optional), ...
+  // version (optional INTEGER), signature, issuer, thisUpdate, nextUpdate (optional), revokedCertificates (optional), [0] extensions (optional)
   let i = fields[0]?.tag === 0x02 ? 3 : 2;
   const thisUpdate = fields[i];
   try {
@@ -110,10 +111,24 @@ function readTimes(tbsDer: Buffer, model: CrlModel): void {
   i += 1;
   const next = fields[i];
   if (next && isTimeTag(next.tag)) {
+    i += 1;
     try {
       model.nextUpdate = readStrictTime(tbsDer, next);
     } catch (err) {
       model.problems.push(`nextUpdate: ${(err as Error).message}`);
     }
   }
+  let entries: asn.RevokedCertificate[] = [];
+  let extensions: asn.Extension[] = [];
+  for (const field of fields.slice(i)) {
+    if (field.tag === 0x30) {
+      entries = children(tbsDer, field).map((e) => AsnConvert.parse(tbsDer.subarray(e.start, e.end), asn.RevokedCertificate));
+    } else if (field.tag === 0xa0) {
+      const inner = readTlv(tbsDer, field.contentStart, field.end);
+      extensions = [...AsnConvert.parse(tbsDer.subarray(inner.start, inner.end), asn.Extensions)];
+    } else {
+      throw new Error(`unexpected element (tag 0x${field.tag.toString(16)}) in the CRL`);
+    }
+  }
+  return { entries, extensions };
 }

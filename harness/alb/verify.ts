@@ -39,8 +39,8 @@ import type { VerifyInput, VerifyResult } from './types.ts';
  * | 10 | rule 5 for every CA of the path (the anchor's own self-signature is not judged)               | `ClientCertTypeUnsupported` |
  * | 11 | path longer than 4 certificates, leaf through anchor                                          | `ClientCertMaxChainDepthExceeded` |
  * | 12 | a CA certificate of the path over 16 KB (DER)                                                 | `ClientCertMaxSizeExceeded` |
- * | 13 | RFC 5280 profile, paths of 2+ certificates (verify/profile.ts: critical CA basicConstraints, CA keyUsage and SKI, AKI below the anchor, ...) | `ClientCertInvalid` |
- * | 14 | an issuer (anchor included) is not a CA (CA:FALSE or no basicConstraints) or lacks keyCertSign | `ClientCertUntrusted` |
+ * | 13 | an issuer (anchor included) is not a CA (CA:FALSE or no basicConstraints) or lacks keyCertSign | `ClientCertUntrusted` |
+ * | 14 | RFC 5280 profile, paths of 2+ certificates (verify/profile.ts: critical CA basicConstraints, CA keyUsage and SKI, AKI below the anchor, ...) | `ClientCertInvalid` |
  * | 15 | a pathLenConstraint is exceeded                                                               | `ClientCertUntrusted` |
  * | 16 | a certificate of the path has a critical extension the verifier does not process              | `ClientCertUntrusted` |
  * | 17 | a name is outside a CA's permitted subtrees or inside its excluded ones (DNS, email, IP, URI, directoryName) | `ClientCertUntrusted` |
@@ -56,8 +56,8 @@ const PATH_RULES: ReadonlyArray<readonly [rule: number, check: (ctx: PathContext
   [10, (ctx) => firstOf(ctx.path, 1, (c, i) => typeProblem(c, i, i < ctx.path.length - 1))],
   [11, chainDepth],
   [12, caSize],
-  [13, profileViolation],
-  [14, issuerNotCa],
+  [13, issuerNotCa],
+  [14, profileViolation],
   [15, pathLengthExceeded],
   [16, unknownCriticalExtension],
   [17, nameConstraintViolation],
