@@ -42,7 +42,7 @@ import type { VerifyInput, VerifyResult } from './types.ts';
  * | 13 | an issuer (anchor included) is not a CA (CA:FALSE or no basicConstraints) or lacks keyCertSign | `ClientCertUntrusted` |
  * | 14 | RFC 5280 profile, paths of 2+ certificates (verify/profile.ts: critical CA basicConstraints, CA keyUsage and SKI, AKI below the anchor, ...) | `ClientCertInvalid` |
  * | 15 | a pathLenConstraint is exceeded                                                               | `ClientCertUntrusted` |
- * | 16 | a certificate of the path has a critical extension the verifier does not process              | `ClientCertUntrusted` |
+ * | 16 | a certificate of the path has a critical extension the verifier does not process              | `ClientCertInvalid` |
  * | 17 | a name is outside a CA's permitted subtrees or inside its excluded ones (DNS, email, IP, URI, directoryName) | `ClientCertUntrusted` |
  * | 18 | validity, leaf first, anchor included: notBefore > now / notAfter < now                       | `ClientCertNotYetValid` / `ClientCertExpired` |
  * | 19 | leaf purpose: EKU present without clientAuth; keyUsage present without digitalSignature; nsCertType without SSL client | `ClientCertPurposeInvalid` |
@@ -76,9 +76,22 @@ export function verifyClientChain(input: VerifyInput): VerifyResult {
     remember(input, key, result);
     return result;
   } catch (err) {
-    // Every rule records problems instead of throwing; this is the last guard of "never throws".
-    return { status: failed('ClientCertInvalid'), path: [], failingIndex: 0, reason: `the chain could not be processed: ${(err as Error).message}` };
+    return crashed(err);
   }
+}
+
+/** The same verdict computed again, without the per-chain verdict cache (for the benchmark). */
+export function verifyClientChainUncached(input: VerifyInput): VerifyResult {
+  try {
+    return decide(input);
+  } catch (err) {
+    return crashed(err);
+  }
+}
+
+/** Every rule records problems instead of throwing; this is the last guard of "never throws". */
+function crashed(err: unknown): VerifyResult {
+  return { status: failed('ClientCertInvalid'), path: [], failingIndex: 0, reason: `the chain could not be processed: ${(err as Error).message}` };
 }
 
 function decide(input: VerifyInput): VerifyResult {

@@ -198,16 +198,16 @@ describe('rule 15: pathLenConstraint -> ClientCertUntrusted', () => {
   });
 });
 
-describe('rule 16: an unknown critical extension -> ClientCertUntrusted', () => {
+describe('rule 16: an unknown critical extension -> ClientCertInvalid', () => {
   it('on the leaf or on the intermediate; the same extension non-critical passes', () => {
     const unknown = (critical: boolean) => rawExt('1.3.6.1.4.1.99999.1', critical, Buffer.from('0500', 'hex'));
     expect(v([leafWith({ extensions: [unknown(true)] }), inter])).toMatchObject({
-      status: 'Failed:ClientCertUntrusted',
+      status: 'Failed:ClientCertInvalid',
       failingIndex: 0,
       reason: 'certificate "CN=rules-leaf-variant,O=verify-rules" has the critical extension 1.3.6.1.4.1.99999.1, which a verifier that does not process it must refuse',
     });
     const [under, ca] = interWith({ extensions: [unknown(true)] });
-    expect(v([under, ca])).toMatchObject({ status: 'Failed:ClientCertUntrusted', failingIndex: 1 });
+    expect(v([under, ca])).toMatchObject({ status: 'Failed:ClientCertInvalid', failingIndex: 1 });
     expect(v([leafWith({ extensions: [unknown(false)] }), inter]).status).toBe('Success');
   });
 });

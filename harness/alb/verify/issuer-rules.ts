@@ -42,7 +42,7 @@ export function pathLengthExceeded(ctx: PathContext): RuleFailure | undefined {
 export function unknownCriticalExtension(ctx: PathContext): RuleFailure | undefined {
   for (const [i, cert] of ctx.path.entries()) {
     const [oid] = cert.extensions.unknownCritical;
-    if (oid) return fail('ClientCertUntrusted', i, `certificate ${q(cert)} has the critical extension ${extensionName(oid)}, which a verifier that does not process it must refuse`);
+    if (oid) return fail('ClientCertInvalid', i, `certificate ${q(cert)} has the critical extension ${extensionName(oid)}, which a verifier that does not process it must refuse`);
   }
   return undefined;
 }

@@ -40,7 +40,7 @@ function profileProblem(cert: CertView, hasIssuerInPath: boolean): string | unde
   if (ext.authorityKeyId?.critical) return 'authorityKeyIdentifier must not be critical';
   if (ext.subjectKeyId?.critical) return 'subjectKeyIdentifier must not be critical';
   if (cert.version >= 3) {
-    if (hasIssuerInPath && !ext.authorityKeyId) return 'no authorityKeyIdentifier (required on every certificate but a root)';
+    if (hasIssuerInPath && !ext.authorityKeyId?.keyIdHex) return 'no authorityKeyIdentifier key identifier (required on every certificate but the last)';
     if (cert.isCa && !ext.subjectKeyId) return 'a CA certificate without subjectKeyIdentifier';
   } else if (ext.oids.length > 0) {
     return `extensions in an X.509 version ${cert.version} certificate (they require version 3)`;
