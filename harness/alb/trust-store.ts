@@ -50,16 +50,15 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
 }
 
 /**
- * What AWS accepts in a bundle but can never help: a certificate that is not a CA cannot issue a
- * client certificate, so it never anchors a path (only a client certificate that is itself in the
- * store, with partialChain, would use it). Warned about, not refused.
+ * What AWS accepts in a bundle but is almost surely a mistake: a certificate that is not a CA cannot
+ * issue client certificates, so it anchors no chain but itself. Warned about, not refused.
  */
 function bundleWarnings(certificates: X509Certificate[], source: string): string[] {
   return certificates.flatMap((cert, i) => {
     const m = certModel(cert);
     if (m.isCa) return [];
     const why = m.extensions.basicConstraints ? 'basicConstraints CA:FALSE' : 'no basicConstraints';
-    return [`${source}: certificate ${i + 1} (${JSON.stringify(m.subject)}) is not a CA (${why}); it cannot issue client certificates, so no chain can be verified through it`];
+    return [`${source}: certificate ${i + 1} (${JSON.stringify(m.subject)}) is not a CA (${why}); it cannot issue client certificates, so only a client presenting this very certificate could match it`];
   });
 }
 

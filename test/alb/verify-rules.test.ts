@@ -178,7 +178,7 @@ describe('rule 13: every issuer is a CA with keyCertSign -> ClientCertUntrusted'
     const under = make({ name: 'under-not-ca-root', keys: k[2]!, issuer: notCaRoot });
     const st = store([notCaRoot]);
     expect(st.warnings).toEqual([
-      'trustStore.caCertificatesBundle: certificate 1 ("CN=Not A CA Root,O=verify-rules") is not a CA (basicConstraints CA:FALSE); it cannot issue client certificates, so no chain can be verified through it',
+      'trustStore.caCertificatesBundle: certificate 1 ("CN=Not A CA Root,O=verify-rules") is not a CA (basicConstraints CA:FALSE); it cannot issue client certificates, so only a client presenting this very certificate could match it',
     ]);
     expect(S.warnings).toEqual([]);
     expect(v([under], st)).toMatchObject({ status: 'Failed:ClientCertUntrusted', failingIndex: 1 });
