@@ -136,7 +136,7 @@ function readFields(
   const subject = safeFormat(tbs.subject);
   const issuer = safeFormat(tbs.issuer);
   const signature = signatureAlgorithmInfo(signed.algorithmOid, outerParams);
-  const tbsAlgorithm = Buffer.from(AsnConvert.serialize(tbs.signature));
+  const tbsAlgorithm = tbsSignatureAlgorithm(signed.tbs);
   const subjectKey = nameKey(tbs.subject);
   const issuerKey = nameKey(tbs.issuer);
   const selfIssued = subjectKey === issuerKey;
@@ -178,6 +178,13 @@ function placeholder(der: Buffer, fingerprint256: string): CertModel {
     key: { kind: 'other', bits: 0, explicitCurve: false, albAccepted: false, description: 'an unreadable public key' },
     extensions: { oids: [], unknownCritical: [], problems: [] }, isCa: false, selfIssued: false, selfSigned: false, subjectAltNames: [],
   };
+}
+
+/** The TBS's own signature AlgorithmIdentifier, as encoded (the schema would re-encode defaults differently). */
+function tbsSignatureAlgorithm(tbsDer: Buffer): Buffer {
+  const fields = children(tbsDer, readTlv(tbsDer, 0));
+  const alg = fields[fields[0]?.tag === 0xa0 ? 2 : 1];
+  return alg ? tbsDer.subarray(alg.start, alg.end) : Buffer.alloc(0);
 }
 
 /** notBefore / notAfter read strictly from the TBS bytes (the schema would accept malformed times). */

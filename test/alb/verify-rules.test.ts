@@ -147,6 +147,13 @@ describe('rule 14: the RFC 5280 profile -> ClientCertInvalid', () => {
     expect(v([u2, noKu]).reason).toContain('a CA certificate must have a keyUsage extension');
   });
 
+  it('a signature algorithm inside the signed part different from the one outside it', () => {
+    const sha384 = Buffer.from('300a06082a8648ce3d040303', 'hex'); // ecdsa-with-SHA384; the outer one stays SHA-256
+    const mismatch = leafWith({ rewriteTbs: (tbs) => replaceTbsField(tbs, 2, sha384) });
+    // OpenSSL (under Node's verify) already refuses such a signature, so rule 8 reports it before rule 14 would.
+    expect(v([mismatch, inter])).toMatchObject({ status: 'Failed:ClientCertInvalid', failingIndex: 0 });
+  });
+
   it('keyCertSign on a leaf', () => {
     expect(v([leafWith({ extensions: [ku(F.digitalSignature | F.keyCertSign)] }), inter]).reason).toContain('keyCertSign in keyUsage of a certificate that is not a CA');
   });
