@@ -400,3 +400,33 @@ describe('verdict cache', () => {
     expect(v([soon, inter]).status).toBe('Success');
   });
 });
+
+describe('precedence of the path rules (a certificate breaking two rules: the lower number decides)', () => {
+  const past = { notBefore: new Date(NOW.getTime() - 60 * DAY), notAfter: new Date(NOW.getTime() - DAY) };
+
+  it('6 > 7: an untrusted CA sent alone is named as a CA, not as untrusted', () => {
+    const stranger = make({ name: 'Stranger Root', keys: k[6]!, ca: true });
+    expect(v([stranger]).status).toBe('Failed:ClientCertPurposeInvalid');
+  });
+
+  it('13 > 18: an expired intermediate with CA:FALSE', () => {
+    const [under, notCa] = interWith({ ca: false, eku: [CLIENT_AUTH], extensions: [ku(F.digitalSignature)], ...past });
+    expect(v([under, notCa])).toMatchObject({ status: 'Failed:ClientCertUntrusted', failingIndex: 1 });
+  });
+
+  it('17 > 18: an expired leaf outside the name constraints', () => {
+    const [under, ca] = interWith({ extensions: [nc([new asn.GeneralName({ dNSName: 'example.com' })])] }, { san: { dns: ['example.org'] }, ...past });
+    expect(v([under, ca]).status).toBe('Failed:ClientCertUntrusted');
+  });
+
+  it('18 > 20: an expired intermediate whose EKU lacks clientAuth', () => {
+    const [under, ca] = interWith({ eku: [SERVER_AUTH], ...past });
+    expect(v([under, ca])).toMatchObject({ status: 'Failed:ClientCertExpired', failingIndex: 1 });
+  });
+
+  it('19 > 21: a revoked leaf whose keyUsage lacks digitalSignature', () => {
+    const bad = leafWith({ extensions: [ku(F.keyEncipherment)] });
+    const st = store([root], [crl({ issuer: inter, revoke: [bad.serial] })]);
+    expect(v([bad, inter], st).status).toBe('Failed:ClientCertPurposeInvalid');
+  });
+});
