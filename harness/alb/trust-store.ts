@@ -46,7 +46,8 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
   const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
-  return { certificates, pems: pems.map((p) => p.pem), crls, warnings: bundleWarnings(certificates, source) };
+  for (const warning of bundleWarnings(certificates, source)) options.onWarning?.(warning);
+  return { certificates, pems: pems.map((p) => p.pem), crls };
 }
 
 /**

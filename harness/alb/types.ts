@@ -21,6 +21,8 @@ export interface TrustStoreOptions {
   revocations?: string[];
   /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
   source?: string;
+  /** Receives load-time warnings (a bundle certificate that is not a CA); the bundle is still accepted. Default: none. */
+  onWarning?(message: string): void;
 }
 
 /** Mirrors AWS `MutualAuthenticationAttributes`. */
@@ -166,6 +168,4 @@ export interface LoadedTrustStore {
   /** The bundle's PEM blocks, newline-terminated, in order (what `ca` gets when advertising names). */
   pems: string[];
   crls: LoadedCrl[];
-  /** Load-time warnings (a certificate in the bundle that is not a CA); the bundle is still accepted. */
-  warnings?: string[];
 }

@@ -46,6 +46,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     caCertificatesBundle: await readUserFile('--trust-store', bundleFile),
     revocations: await Promise.all((values.crl ?? []).map((f) => readUserFile('--crl', f))),
     source: bundleFile,
+    onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
   });
   const presented = certificateBlocks(await readUserFile('--cert', certFile), certFile).map((block, i) => {
     try {
@@ -66,7 +67,6 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
   io.out(`tls_verify_status=${paint(io, ok ? 'green' : 'red', result.status)}`);
   io.out(result.reason);
   io.out(`path: ${result.path.map((c) => subjectRfc2253(c)).join('  ->  ') || '(none)'}`);
-  for (const warning of trustStore.warnings ?? []) io.out(`warning: ${warning}`);
   if (ok) {
     io.out('Headers an ALB in verify mode adds for your targets:');
     for (const [name, value] of Object.entries(verifyModeHeaders(presented[0]!, DEFAULT_MTLS_HEADER_NAMES))) io.out(`  ${name}: ${value}`);

@@ -2,6 +2,7 @@ import * as asn from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asnName } from '../../certs/pki/issue.ts';
 import { derSequence } from '../../certs/x509/der.ts';
+import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import { BUILD_BOUNDS } from '../../harness/alb/verify/path-builder.ts';
 import type { LoadedTrustStore, VerifyInput } from '../../harness/alb/types.ts';
@@ -183,11 +184,14 @@ describe('rule 13: every issuer is a CA with keyCertSign -> ClientCertUntrusted'
   it('an anchor with CA:FALSE is warned about at load and anchors nothing', () => {
     const notCaRoot = make({ name: 'Not A CA Root', keys: k[3]!, eku: [CLIENT_AUTH], extensions: [ku(F.digitalSignature)] });
     const under = make({ name: 'under-not-ca-root', keys: k[2]!, issuer: notCaRoot });
-    const st = store([notCaRoot]);
-    expect(st.warnings).toEqual([
+    const warnings: string[] = [];
+    const st = loadTrustStore({ caCertificatesBundle: notCaRoot.pem, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
       'trustStore.caCertificatesBundle: certificate 1 ("CN=Not A CA Root,O=verify-rules") is not a CA (basicConstraints CA:FALSE); it cannot issue client certificates, so only a client presenting this very certificate could match it',
     ]);
-    expect(S.warnings).toEqual([]);
+    const none: string[] = [];
+    loadTrustStore({ caCertificatesBundle: root.pem, onWarning: (m) => none.push(m) });
+    expect(none).toEqual([]);
     expect(v([under], st)).toMatchObject({ status: 'Failed:ClientCertUntrusted', failingIndex: 1 });
   });
 });

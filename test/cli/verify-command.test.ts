@@ -56,7 +56,7 @@ describe('alb-mtls verify: would the ALB accept this certificate? (offline)', ()
       const chain = await dir.file(`chain-${Math.random().toString(36).slice(2)}.pem`, chainPem);
       const bundle = await dir.file(`bundle-${Math.random().toString(36).slice(2)}.pem`, bundlePem);
       const code = await main(['verify', '--cert', chain, '--trust-store', bundle, ...extra], io);
-      return { code, out: io.stdout.join('\n') };
+      return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
     };
     const reversed = await verify(`${pki.intermediate.certPem}${pki.clients.good.certPem}`, pki.trustStoreBundle);
     expect(reversed.code).toBe(1);
@@ -71,6 +71,6 @@ describe('alb-mtls verify: would the ALB accept this certificate? (offline)', ()
 
     const withLeaf = await verify(pki.clients.good.chainPem, `${pki.root.certPem}${pki.clients['good-alt'].certPem}`);
     expect(withLeaf.code).toBe(0);
-    expect(withLeaf.out).toMatch(/warning: .*certificate 2 \("CN=[^"]+"\) is not a CA/);
+    expect(withLeaf.err).toMatch(/warning: .*certificate 2 \("CN=[^"]+"\) is not a CA/);
   });
 });
