@@ -63,6 +63,8 @@ const HANDLED_CRITICAL = new Set([
   '1.3.6.1.5.5.7.1.7', '1.3.6.1.5.5.7.1.8', '1.3.6.1.5.5.7.48.1.5', '2.5.29.36', '2.5.29.30', '2.5.29.33', '2.5.29.54',
 ]);
 
+const PROXY_CERT_INFO = '1.3.6.1.5.5.7.1.14';
+
 export function extensionName(oid: string): string {
   return EXTENSION_NAMES[oid] ? `${EXTENSION_NAMES[oid]} (${oid})` : oid;
 }
@@ -85,7 +87,8 @@ export function decodeExtensions(list: asn.Extensions | undefined): DecodedExten
     const oid = ext.extnID;
     if (out.oids.includes(oid)) out.problems.push(`extension ${extensionName(oid)} appears more than once`);
     out.oids.push(oid);
-    if (ext.critical && !HANDLED_CRITICAL.has(oid)) out.unknownCritical.push(oid);
+    // A proxy certificate (RFC 3820) is refused even when its extension is not marked critical, as OpenSSL does.
+    if ((ext.critical && !HANDLED_CRITICAL.has(oid)) || oid === PROXY_CERT_INFO) out.unknownCritical.push(oid);
     try {
       decodeOne(out, oid, ext.critical, ext.extnValue.buffer);
     } catch (err) {

@@ -51,6 +51,13 @@ import type { VerifyInput, VerifyResult } from './types.ts';
  *
  * Where AWS is silent, the README's "Divergences" section says what was chosen and why.
  */
+const PRESENTED_RULES: ReadonlyArray<readonly [rule: number, check: (presented: CertView[]) => RuleFailure | undefined]> = [
+  [3, (presented) => firstOf(presented, 0, unparsable)],
+  [4, ([leaf]) => malformed(leaf!, 0)],
+  [5, ([leaf]) => typeProblem(leaf!, 0, true)],
+  [6, ([leaf]) => leafIsCa(leaf!)],
+];
+
 const PATH_RULES: ReadonlyArray<readonly [rule: number, check: (ctx: PathContext) => RuleFailure | undefined]> = [
   [9, (ctx) => firstOf(ctx.path, 1, (c, i) => malformed(c, i))],
   [10, (ctx) => firstOf(ctx.path, 1, (c, i) => typeProblem(c, i, i < ctx.path.length - 1))],
@@ -106,8 +113,10 @@ function decide(input: VerifyInput): VerifyResult {
   }
   const views = presented.map((c) => certModel(c));
   const leaf = views[0]!;
-  const early = firstOf(views, 0, unparsable) ?? malformed(leaf, 0) ?? typeProblem(leaf, 0, true) ?? leafIsCa(leaf);
-  if (early) return result(early, []);
+  for (const [, check] of PRESENTED_RULES) {
+    const failure = check(views);
+    if (failure) return result(failure, []);
+  }
 
   const state: BuildState = { issuerTrials: 0, bounded: false };
   const store = trustStore.certificates.map((c) => certModel(c));
@@ -128,7 +137,8 @@ function decide(input: VerifyInput): VerifyResult {
   const end = state.deadEnd;
   const path = end?.path.map((c) => c.x509) ?? [leaf.x509];
   const code = end?.kind === 'bad-signature' ? 'ClientCertInvalid' : 'ClientCertUntrusted';
-  return { status: failed(code), path, failingIndex: path.length - 1, reason: end?.reason ?? `certificate ${q(leaf)} has no path to the trust store` };
+  const bounded = state.bounded && end?.kind !== 'bound' ? `; path building stopped after ${state.issuerTrials} issuer trials` : '';
+  return { status: failed(code), path, failingIndex: path.length - 1, reason: `${end?.reason ?? `certificate ${q(leaf)} has no path to the trust store`}${bounded}` };
 }
 
 function judge(ctx: PathContext): { rule: number; failure: RuleFailure } | undefined {

@@ -383,7 +383,9 @@ describe('the path builder tries every candidate', () => {
     const under = make({ name: 'loop-leaf', keys: k[2]!, issuer: xs[0]! });
     const result = v([under], bundle);
     expect(result.status).toBe('Failed:ClientCertUntrusted');
-    expect(result.reason).toMatch(new RegExp(`(${BUILD_BOUNDS.maxIssuerTrials} issuer trials|${BUILD_BOUNDS.maxCertificates} certificates without a trust anchor)`));
+    expect(result.reason).toContain(`${BUILD_BOUNDS.maxIssuerTrials} issuer trials`);
+    // With partialChain every bundle CA is an anchor, and the first candidate already ends the search.
+    expect(v([under], bundle, { partialChain: true }).status).toBe('Success');
   });
 });
 
