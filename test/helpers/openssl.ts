@@ -18,6 +18,11 @@ export function openssl(args: string[], input?: string): Promise<OpensslResult> 
       if (typeof code === 'string') return reject(err);
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    // OpenSSL may exit before reading its stdin (s_client on a refused handshake, a bad flag): the
+    // write then fails with EPIPE, which is no failure of the test, and the exit code above says all.
+    child.stdin?.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin?.end(input ?? '');
   });
 }
