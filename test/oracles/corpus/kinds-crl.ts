@@ -44,6 +44,13 @@ export const CRL_KINDS: Kind[] = [
       return withCrls(x, leaf, crlWithoutNextUpdate(await intCrl(x, [leaf]), x.fam.int.key));
     },
   },
+  {
+    id: 'crl-v2-without-next-update-revoking-leaf', group: 'crl', expected: 'Failed:ClientCertCrlHit',
+    build: async (x) => {
+      const leaf = await x.leaf();
+      return withCrls(x, leaf, crlWithoutNextUpdate(await intCrl(x, [leaf], { ext: ['authorityKeyIdentifier = keyid'] }), x.fam.int.key));
+    },
+  },
   { id: 'crl-without-next-update-empty', group: 'crl', expected: 'Success', build: async (x) => withCrls(x, await x.leaf(), crlWithoutNextUpdate(await intCrl(x, []), x.fam.int.key)) },
   {
     id: 'crl-issuer-differs-in-case-revoking-leaf', group: 'crl', expected: 'Failed:ClientCertCrlHit',

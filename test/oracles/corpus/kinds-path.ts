@@ -33,8 +33,8 @@ export const PATH_KINDS: Kind[] = [
       return { presented: [leaf, x.fam.int], bundle: [x.fam.root], crls: [], leafKey: leaf.key };
     },
   },
-  { id: 'intermediate-ca-false', group: 'basic-constraints', expected: 'Failed:ClientCertUntrusted', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'Not A CA'), ext: withExt(EXT.ca, 'basicConstraints', 'critical,CA:FALSE') })) },
-  { id: 'intermediate-no-basic-constraints', group: 'basic-constraints', expected: 'Failed:ClientCertUntrusted', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No BC'), ext: withExt(EXT.ca, 'basicConstraints') })) },
+  { id: 'intermediate-ca-false', group: 'basic-constraints', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'Not A CA'), ext: withExt(EXT.ca, 'basicConstraints', 'critical,CA:FALSE') })) },
+  { id: 'intermediate-no-basic-constraints', group: 'basic-constraints', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No BC'), ext: withExt(EXT.ca, 'basicConstraints') })) },
   { id: 'intermediate-x509-v1', group: 'basic-constraints', expected: 'Failed:ClientCertTypeUnsupported', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'V1 CA'), ext: undefined }), withExt(EXT.leaf, 'authorityKeyIdentifier', 'issuer')) },
   {
     id: 'root-pathlen-0-above-intermediate', group: 'path-length', expected: 'Failed:ClientCertUntrusted',
@@ -67,7 +67,7 @@ export const PATH_KINDS: Kind[] = [
   { id: 'intermediate-key-usage-without-key-cert-sign', group: 'key-usage', expected: 'Failed:ClientCertUntrusted', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No CertSign'), ext: withExt(EXT.ca, 'keyUsage', 'critical,digitalSignature,cRLSign') })) },
   { id: 'leaf-ku-key-encipherment-only', group: 'key-usage', expected: 'Failed:ClientCertPurposeInvalid', build: async (x) => x.standard(await x.leaf({ key: await x.leafKey('rsa2048'), ext: withExt(EXT.leaf, 'keyUsage', 'critical,keyEncipherment') })) },
   { id: 'leaf-ku-non-repudiation-only', group: 'key-usage', expected: 'Failed:ClientCertPurposeInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'keyUsage', 'critical,nonRepudiation') })) },
-  { id: 'leaf-ku-key-cert-sign-only', group: 'key-usage', expected: 'Failed:ClientCertPurposeInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'keyUsage', 'critical,keyCertSign') })) },
+  { id: 'leaf-ku-key-cert-sign-only', group: 'key-usage', expected: 'Failed:ClientCertInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'keyUsage', 'critical,keyCertSign') })) },
   { id: 'leaf-ku-data-encipherment-only', group: 'key-usage', expected: 'Failed:ClientCertPurposeInvalid', build: async (x) => x.standard(await x.leaf({ key: await x.leafKey('rsa2048'), ext: withExt(EXT.leaf, 'keyUsage', 'critical,dataEncipherment') })) },
   { id: 'leaf-ku-crl-sign-only', group: 'key-usage', expected: 'Failed:ClientCertPurposeInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'keyUsage', 'critical,cRLSign') })) },
   {
@@ -91,6 +91,7 @@ export const PATH_KINDS: Kind[] = [
   { id: 'intermediate-without-key-usage', group: 'profile', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No KU CA'), ext: withExt(EXT.ca, 'keyUsage') })) },
   { id: 'intermediate-without-ski', group: 'profile', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No SKI CA'), ext: withExt(EXT.ca, 'subjectKeyIdentifier') }), withExt(EXT.leaf, 'authorityKeyIdentifier', 'issuer')) },
   { id: 'leaf-without-aki', group: 'profile', expected: 'Success', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'authorityKeyIdentifier') })) },
+  { id: 'leaf-aki-without-key-identifier', group: 'profile', expected: 'Failed:ClientCertInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'authorityKeyIdentifier', 'issuer') })) },
   { id: 'leaf-pathlen-without-ca', group: 'profile', expected: 'Failed:ClientCertInvalid', build: async (x) => x.standard(await x.leaf({ ext: withExt(EXT.leaf, 'basicConstraints', 'critical,CA:FALSE,pathlen:0') })) },
   // Cross-signing: the intermediate's key and name certified by the family root and by the other root.
   {
