@@ -13,7 +13,7 @@ import { seededRng } from './corpus/rng.ts';
 
 /**
  * The differential corpus (test/oracles/corpus/README.md): chains this project's PKI did not make,
- * judged by our verifier (as `alb-mtls verify` loads them) and by `openssl verify -x509_strict
+ * judged by our verifier (as `alb-mtls verify` loads them; each kind names the exact status it expects) and by `openssl verify -x509_strict
  * -purpose sslclient`. They must agree on Success versus failure, except where the ALB-only rules
  * table names the rule; a sample goes through the live listener too.
  */
@@ -71,6 +71,10 @@ describe(`differential certificate corpus (seed ${SEED}) against openssl verify 
 
   it('no Success that OpenSSL fails, and no other disagreement, outside the ALB-only rules table', () => {
     expect(judged.filter((j) => j.verdict === 'undocumented').map(describeCase)).toEqual([]);
+  });
+
+  it('every chain gets exactly the tls_verify_status its kind expects', () => {
+    expect(judged.filter((j) => j.ours !== j.c.expected).map(describeCase)).toEqual([]);
   });
 
   it('every kind that claims an ALB-only rule shows that disagreement (the table hides nothing)', () => {

@@ -104,9 +104,9 @@ export const NAME_KINDS: Kind[] = [
       return { presented: [leaf, int], bundle: [x.fam.root], crls: [], leafKey: leaf.key };
     },
   },
-  { id: 'leaf-unknown-critical-extension', group: 'critical-extension', expected: 'Failed:ClientCertUntrusted', build: async (x) => x.standard(await x.leaf({ ext: [...EXT.leaf, '1.3.6.1.4.1.55555.3 = critical,DER:0500'] })) },
+  { id: 'leaf-unknown-critical-extension', group: 'critical-extension', expected: 'Failed:ClientCertInvalid', build: async (x) => x.standard(await x.leaf({ ext: [...EXT.leaf, '1.3.6.1.4.1.55555.3 = critical,DER:0500'] })) },
   {
-    id: 'intermediate-unknown-critical-extension', group: 'critical-extension', expected: 'Failed:ClientCertUntrusted',
+    id: 'intermediate-unknown-critical-extension', group: 'critical-extension', expected: 'Failed:ClientCertInvalid',
     build: async (x) => {
       const int = await x.subCa(0, { cn: `Corpus Critical Ext ${x.rng.hex(2)}`, ext: [...EXT.ca, '1.3.6.1.4.1.55555.4 = critical,DER:0500'] });
       const leaf = await x.leaf({ issuer: int });

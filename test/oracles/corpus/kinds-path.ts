@@ -33,8 +33,8 @@ export const PATH_KINDS: Kind[] = [
       return { presented: [leaf, x.fam.int], bundle: [x.fam.root], crls: [], leafKey: leaf.key };
     },
   },
-  { id: 'intermediate-ca-false', group: 'basic-constraints', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'Not A CA'), ext: withExt(EXT.ca, 'basicConstraints', 'critical,CA:FALSE') })) },
-  { id: 'intermediate-no-basic-constraints', group: 'basic-constraints', expected: 'Failed:ClientCertInvalid', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No BC'), ext: withExt(EXT.ca, 'basicConstraints') })) },
+  { id: 'intermediate-ca-false', group: 'basic-constraints', expected: 'Failed:ClientCertUntrusted', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'Not A CA'), ext: withExt(EXT.ca, 'basicConstraints', 'critical,CA:FALSE') })) },
+  { id: 'intermediate-no-basic-constraints', group: 'basic-constraints', expected: 'Failed:ClientCertUntrusted', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'No BC'), ext: withExt(EXT.ca, 'basicConstraints') })) },
   { id: 'intermediate-x509-v1', group: 'basic-constraints', expected: 'Failed:ClientCertTypeUnsupported', build: async (x) => underCa(x, await x.subCa(0, { cn: cn(x, 'V1 CA'), ext: undefined }), withExt(EXT.leaf, 'authorityKeyIdentifier', 'issuer')) },
   {
     id: 'root-pathlen-0-above-intermediate', group: 'path-length', expected: 'Failed:ClientCertUntrusted',
