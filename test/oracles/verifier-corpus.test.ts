@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'alb-corpus-'));
   corpus = await generateCorpus({ dir, seed: SEED });
   judged = await judgeCorpus(corpus.ca, corpus.cases);
-}, 150_000);
+}, 240_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 5 });

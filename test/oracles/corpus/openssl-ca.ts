@@ -97,9 +97,9 @@ export class CorpusCa {
     }
   }
 
-  /** Runs openssl; a non-zero exit throws with OpenSSL's words. */
+  /** Runs openssl; a non-zero exit throws with OpenSSL's words. RSA key generation may take long on a busy machine. */
   async run(args: string[]): Promise<string> {
-    const r = await this.throttle(() => openssl(args));
+    const r = await this.throttle(() => openssl(args, undefined, 120_000));
     if (r.code !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout;
   }
