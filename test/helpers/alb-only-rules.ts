@@ -17,7 +17,7 @@ export interface AlbOnlyRuleRow {
 export const ALB_ONLY_RULES = {
   'key-type': {
     direction: 'alb-rejects',
-    reason: 'ALB accepts RSA 2048-8192 bit and EC P-256/P-384/P-521 keys only (AWS: mutual-authentication.html, "Supported certificates"); OpenSSL accepts Ed25519 and, at its default security level 1, RSA 1024',
+    reason: 'ALB accepts RSA 2048-8192 bit and ECDSA secp256r1/secp384r1/secp521r1 keys only (AWS: mutual-authentication.html); OpenSSL accepts Ed25519 and, at its default security level 1, RSA 1024',
   },
   'x509-v1': {
     direction: 'alb-rejects',
@@ -37,23 +37,23 @@ export const ALB_ONLY_RULES = {
   },
   'crl-stale': {
     direction: 'openssl-rejects',
-    reason: 'AWS documents no nextUpdate check for trust-store revocation lists (an expired CRL still revokes); OpenSSL fails the whole chain with "CRL has expired"',
+    reason: 'AWS documents no nextUpdate check for trust-store revocation lists, so the emulator keeps applying an expired CRL (a choice where AWS is silent: README Divergences); OpenSSL fails the whole chain with "CRL has expired"',
   },
   'crl-not-yet-valid': {
     direction: 'openssl-rejects',
-    reason: 'AWS documents no thisUpdate check for trust-store revocation lists; OpenSSL fails the chain with "CRL is not yet valid"',
+    reason: 'AWS documents no thisUpdate check for trust-store revocation lists, so the emulator applies a CRL issued "in the future" (a choice where AWS is silent); OpenSSL fails the chain with "CRL is not yet valid"',
   },
   'crl-per-level': {
     direction: 'openssl-rejects',
-    reason: 'ALB checks the CRLs you import (AddTrustStoreRevocations) and no others: a CA level without an imported CRL is not checked; OpenSSL\'s -crl_check_all demands a CRL for every level ("unable to get certificate CRL")',
+    reason: 'CRLs are optional trust-store imports (AddTrustStoreRevocations) and AWS documents no failure for a CA without one, so the emulator checks only the levels that have a CRL; OpenSSL\'s -crl_check_all demands one for every level ("unable to get certificate CRL")',
   },
   'validity-end-inclusive': {
     direction: 'openssl-rejects',
-    reason: 'RFC 5280 makes the validity period notBefore through notAfter inclusive, so a certificate is still valid at its notAfter second; OpenSSL (X509_cmp_time) already calls it expired then',
+    reason: 'RFC 5280 makes the validity period notBefore through notAfter inclusive, so a certificate is still valid at its notAfter second (AWS is silent); OpenSSL (X509_cmp_time) already calls it expired then',
   },
   'path-building': {
     direction: 'openssl-rejects',
-    reason: 'a path builder tries every candidate issuer (RFC 4158), so a valid path through a later presented cross-certificate is found; OpenSSL 3.0 follows the first matching presented issuer and only swaps in trust-store certificates, so it reports "unable to get local issuer certificate"',
+    reason: 'a path builder tries every candidate issuer (RFC 4158), so a valid path through a later presented cross-certificate is found (AWS is silent; the verifier builds paths); OpenSSL 3.0 follows the first matching presented issuer and only swaps in trust-store certificates, so it reports "unable to get local issuer certificate"',
   },
 } as const satisfies Record<string, AlbOnlyRuleRow>;
 
