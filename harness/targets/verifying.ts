@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
 import { UserError } from '../errors.ts';
-import type { TargetApp } from './index.ts';
+import type { TargetApp } from './target-app.ts';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EKU = '2.5.29.37.0';
