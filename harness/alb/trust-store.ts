@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { X509Crl } from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CertificateList } from '@peculiar/asn1-x509';
 import { UserError } from '../errors.ts';
 import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
@@ -169,19 +170,21 @@ function loadCrls(text: string, source: string, cas: X509Certificate[]): LoadedC
       throw crlError(where, `uses the "-----BEGIN CRL-----" label; ALB and OpenSSL accept only "-----BEGIN X509 CRL-----". ${fix}`);
     }
     if (block.label !== 'X509 CRL') throw crlError(where, `holds a "${block.label}" block, not a CRL. ${fix}`);
-    let crl: X509Crl;
+    // Parsed with the ASN.1 schema the certificate model already loads (not @peculiar/x509, whose
+    // start-up cost would double `alb-mtls verify`'s).
+    let crl: CertificateList['tbsCertList'];
     try {
-      crl = new X509Crl(new Uint8Array(block.der));
+      crl = AsnConvert.parse(block.der, CertificateList).tbsCertList;
     } catch (err) {
       throw crlError(where, `does not parse as a CRL (${(err as Error).message}). ${fix}`);
     }
-    const issuer = formatNameRfc2253(crl.issuerName.toArrayBuffer());
+    const issuer = formatNameRfc2253(AsnConvert.serialize(crl.issuer));
     const loaded: LoadedCrl = {
       issuer,
       pem: block.pem,
-      revokedSerials: new Set(crl.entries.map((e) => normaliseSerialHex(e.serialNumber))),
-      thisUpdate: crl.thisUpdate,
-      nextUpdate: crl.nextUpdate,
+      revokedSerials: new Set((crl.revokedCertificates ?? []).map((e) => normaliseSerialHex(Buffer.from(e.userCertificate).toString('hex')))),
+      thisUpdate: crl.thisUpdate.getTime(),
+      nextUpdate: crl.nextUpdate?.getTime(),
     };
     const candidates = cas.filter((ca) => certInfo(ca).subject === issuer);
     if (candidates.length > 0 && !candidates.some((ca) => verifySignedDer(block.der, ca.publicKey))) {
