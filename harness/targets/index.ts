@@ -6,7 +6,7 @@ import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
 import type { TargetApp } from './target-app.ts';
 
-export { verifyPresentedChain, type ChainVerdict } from './verifying.ts';
+export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
 
 export type TargetKind = 'echo' | 'verifying' | 'reset' | 'slow' | 'malformed' | 'close';
 
