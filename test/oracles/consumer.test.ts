@@ -108,4 +108,13 @@ describe('the packed package, installed into a fresh project', () => {
     expect(expired.code).toBe(1);
     expect(expired.stdout).toMatch(/^tls_verify_status=Failed:ClientCertExpired\n/);
   }, SLOW);
+
+  it('on an unsupported Node the command and the library stop with one message naming the version', async () => {
+    const message = 'alb-mtls-harness needs Node.js 20.18.0 or newer; this is Node.js 18.19.0. Install a current Node (https://nodejs.org) and run again.';
+    const cli = await run('node', ['--import', './pretend-node-18.mjs', 'node_modules/.bin/alb-mtls', '--help'], consumer);
+    expect(cli).toEqual({ code: 1, stdout: '', stderr: `alb-mtls: ${message}\n` });
+    const lib = await run('node', ['--import', './pretend-node-18.mjs', '--input-type=module', '-e', "await import('alb-mtls-harness')"], consumer);
+    expect(lib.code).toBe(1);
+    expect(lib.stderr).toContain(`Error: ${message}`);
+  }, SLOW);
 });
