@@ -1,7 +1,8 @@
-/** `npm run bench [pki|alb|scenarios|cli ...]`: every benchmark, each measured against its baseline in the same run. */
+/** `npm run bench [pki|alb|scenarios|gateway|cli ...]`: every benchmark, each measured against its baseline in the same run. */
 import { runPkiBench } from './pki.ts';
 import { runAlbBench } from './alb.ts';
 import { runScenariosBench } from './scenarios.ts';
+import { gatewayBenchLines } from './gateway.ts';
 import { runCliBenchReport } from './cli.ts';
 import { verdict } from './stats.ts';
 
@@ -20,6 +21,7 @@ const benches: Record<string, Bench> = {
     };
   },
   scenarios: runScenariosBench,
+  gateway: () => gatewayBenchLines(),
   cli: runCliBenchReport,
 };
 

@@ -38,6 +38,10 @@ export const commands: Record<string, Command> = {
     summary: 'Would an ALB in verify mode accept this client certificate? The tls_verify_status, offline',
     load: async () => (await import('./verify-command.ts')).verifyCommand,
   },
+  report: {
+    summary: 'Merge the JSON reports of sharded runs (run --shard i/n --json) into one JSON/JUnit report',
+    load: async () => (await import('./report-command.ts')).reportCommand,
+  },
   certs: {
     summary: 'Write a test PKI (CAs, ALB server cert, good and bad client certs, CRLs)',
     load: async () => (await import('./certs-command.ts')).certsCommand,
