@@ -59,7 +59,12 @@ describe('alb-mtls gateway: a Zuplo project run locally with its mTLS bindings',
     const io = captureIo();
     await using gateway = await running(['gateway', '--project', project, '--env-type', 'production', '--origin-ca', ca], io);
     const url = await io.nextLine(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(io.stdout[0]).toBe(url); // the URL is the first line, for scripts
+    // The first line says what is emulated; the URL follows on a line of its own, for scripts.
+    expect(io.stdout.slice(0, 2)).toEqual([
+      'Emulating a deployed Zuplo production environment (managed-edge): certificates enabled for production are bound by name, and a ' +
+        'connection that fails before any HTTP response answers 522.',
+      url,
+    ]);
 
     const res = await get(`${url}/api/hello`);
     expect(res.status).toBe(200);
