@@ -20,6 +20,12 @@ export interface OutboundPhase {
   responseBytes: boolean;
   /** The connection had already carried a response (a pooled keep-alive socket): the origin accepted it. */
   provenAccepted?: boolean;
+  /**
+   * The client's own verdict on the origin's certificate, when it had one (an OpenSSL code such as
+   * UNABLE_TO_GET_ISSUER_CERT_LOCALLY). A client that verifies during the handshake (BoringSSL, rustls)
+   * stops there, before the origin can judge the client certificate, so this wins over any close.
+   */
+  originVerifyError?: string;
   /** Our connect timer (TCP connect + TLS handshake) fired. */
   connectTimedOut?: boolean;
   /** The TLS version negotiated, if the handshake completed (e.g. `TLSv1.3`). */
@@ -86,23 +92,16 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
         : `The TCP connection to the origin did not complete in time (${detail}).`,
     };
   }
+  if (phase.tls && phase.originVerifyError !== undefined && !phase.responseBytes) {
+    return originUntrusted(phase.originVerifyError, detail);
+  }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return { failureClass: 'connect-refused', errorCode: code, message: `The origin refused the TCP connection (${code}): nothing listens there.` };
   }
   if (code === 'ETIMEDOUT' && !phase.responseBytes) {
     return { failureClass: 'connect-timeout', errorCode: code, message: `The connection to the origin timed out (${detail}).` };
   }
-  if (code !== undefined && ORIGIN_VERIFY_CODES.has(code)) {
-    const what =
-      code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
-        ? "the origin's certificate does not name the host the gateway connected to"
-        : "the gateway does not trust the origin's certificate";
-    return {
-      failureClass: 'origin-untrusted',
-      errorCode: code,
-      message: `TLS verification of the origin failed: ${what} (${code}: ${detail}). Check originCa and the URL's host name.`,
-    };
-  }
+  if (code !== undefined && ORIGIN_VERIFY_CODES.has(code)) return originUntrusted(code, detail);
   if (phase.provenAccepted && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {
     return {
       failureClass: 'connection-lost',
@@ -124,6 +123,18 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
     };
   }
   return undefined;
+}
+
+function originUntrusted(code: string, detail: string): Classification {
+  const what =
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
+      ? "the origin's certificate does not name the host the gateway connected to"
+      : "the gateway does not trust the origin's certificate";
+  return {
+    failureClass: 'origin-untrusted',
+    errorCode: code,
+    message: `TLS verification of the origin failed: ${what} (${code}: ${detail}). Check originCa and the URL's host name.`,
+  };
 }
 
 function isHandshakeClose(code: string, message: string): boolean {

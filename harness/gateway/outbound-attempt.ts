@@ -118,6 +118,7 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
     let settled = false;
     let connectTimer: NodeJS.Timeout | undefined;
     let response: IncomingMessage | undefined;
+    let verdict: string | undefined;
     const finish = (outcome: () => void, keepRecord = true) => {
       if (settled) return;
       settled = true;
@@ -151,6 +152,12 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
 
     req.on('socket', (socket: Socket) => {
       socket.once('data', () => (phase.responseBytes = true));
+      // Read while the native handle is alive: when the socket errs or ends, before it is freed.
+      if (tls) {
+        const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
+        socket.prependOnceListener('error', read);
+        socket.prependOnceListener('end', read);
+      }
       if (!socket.connecting) {
         // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
         Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: req.reusedSocket });
@@ -201,6 +208,7 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
         finish(() => reject(new StaleSocket()), false);
         return;
       }
+      if (verdict !== undefined) phase.originVerifyError = verdict;
       const classification = classifyOutboundError(err, phase);
       record.errorCode = classification?.errorCode ?? code ?? undefined;
       if (classification) {
@@ -214,6 +222,26 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
     signal?.addEventListener('abort', onAbort, { once: true });
     writeBody(req, body);
   });
+}
+
+/** The native TLS handle's view of the peer certificate (Node keeps it after a failed handshake). */
+interface TlsHandle {
+  verifyError?(): (Error & { code?: string }) | null;
+}
+
+/**
+ * The client's verdict on the origin's certificate, read from the TLS handle even when the
+ * handshake failed (Node checks it only after a completed handshake; a client that verifies during
+ * the handshake would have stopped there). `verifyError` is Node's internal TLSWrap method, so
+ * anything unexpected reads as "no verdict".
+ */
+function originVerdict(handle: TlsHandle | null | undefined): string | undefined {
+  try {
+    const code = handle?.verifyError?.()?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function abortName(reason: unknown): string {
