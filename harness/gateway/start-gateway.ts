@@ -80,7 +80,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const attemptsByRequest = new Map<string, UpstreamRecord[]>();
   const outbound = createOutboundClient({
     bindings,
-    variables: environment,
+    // On the edge, variables and bindings share one env (naming a variable says "not a valid binding");
+    // Deno's local loader looks names up among its certificates only (so it says "not found").
+    variables: runtime === 'local-dedicated' ? {} : environment,
     ...(options.originCa !== undefined && honoursOriginCa(runtime) ? { originCa: options.originCa } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.tlsVersion !== undefined ? { tlsVersion: options.tlsVersion } : {}),

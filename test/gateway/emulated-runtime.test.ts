@@ -107,6 +107,22 @@ describe('zuplo dev on a managed-dedicated project presents .zuplo-local/mtls ce
     const body = JSON.parse(await (await fetch(`${gw.url}/api/orders`)).text());
     expect(body.status).toBe(500);
     expect(body.detail).toMatch(new RegExp(`^error sending request for url \\(${env.alb.url}/api/orders\\): client error \\((Connect|SendRequest)\\): `));
+    // The structured record says the same as the printed line.
+    expect(gw.upstream).toMatchObject([
+      { route: 'GET /api/orders', presentedCertificate: false, failureClass: 'handshake-rejected', answeredStatus: 500, durationMs: expect.any(Number) },
+    ]);
+  });
+
+  test("an environment variable's name used as the binding says not found (Deno looks among certificates only)", async () => {
+    await using gw = await startGateway({
+      routes: routesDoc([{ path: '/x', handler: forward({ baseUrl: 'https://127.0.0.1:9', mtlsCertificate: 'ALB_MTLS_CERT' }) }]),
+      environment: { ALB_MTLS_CERT: 'alb_cert' },
+      environmentType: 'local',
+      projectType: 'managed-dedicated',
+    });
+    expect(JSON.parse(await (await fetch(`${gw.url}/x`)).text()).detail).toBe(
+      "mTLS certificate binding 'ALB_MTLS_CERT' not found. Ensure the certificate is uploaded and properly configured.",
+    );
   });
 });
 
