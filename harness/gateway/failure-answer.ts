@@ -148,7 +148,8 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
         return (
           `The origin closed the TLS connection ${when}, after the gateway sent certificate ${attempt.certificateSubject ?? `'${attempt.mtlsCertificate}'`}${issuer}: ` +
           'it did not accept it. An AWS ALB in mTLS verify mode does this when the certificate does not chain to a CA in its trust store, ' +
-          'has expired or is not yet valid, is revoked, or is not a client certificate. Its connection log (tls_verify_status) says which.'
+          'has expired or is not yet valid, is revoked, or is not a client certificate. Its connection log (tls_verify_status) says which' +
+          (attempt.tlsProtocol === 'TLSv1.3' ? TLS13_CAVEAT : '.')
         );
       }
       const why = attempt?.noCertificateReason ?? 'the call named no mTLS certificate';
@@ -172,6 +173,11 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
       return err.message;
   }
 }
+
+// Under TLS 1.3 the client's side of the handshake ends before the server judges the certificate.
+const TLS13_CAVEAT =
+  '; under TLS 1.3 an origin that accepted the certificate and then closed while the request was in flight looks the same here, ' +
+  'and its connection log then says Success.';
 
 function originCheck(code: string | undefined, host: string): string {
   switch (code) {
