@@ -160,8 +160,9 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
     }
     case 'connection-lost':
       return (
-        'The origin closed the connection while the request was in flight, before any HTTP response. It had already answered on ' +
-        "this connection, so this is not a certificate rejection: check the origin's health and idle timeout."
+        'The origin closed the connection while the request was in flight, before any HTTP response. It had accepted the TLS ' +
+        "handshake and the client certificate on this connection, so this is not a certificate rejection: check the origin's health, " +
+        'whether it was stopped or redeployed, and its idle timeout.'
       );
     case 'origin-untrusted':
       return `The gateway did not accept the origin's TLS server certificate: ${originCheck(err.errorCode, host)}. Check the origin's certificate chain, the CA the gateway trusts, and the host in baseUrl.`;
@@ -176,8 +177,8 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
 
 // Under TLS 1.3 the client's side of the handshake ends before the server judges the certificate.
 const TLS13_CAVEAT =
-  '; under TLS 1.3 an origin that accepted the certificate and then closed while the request was in flight looks the same here, ' +
-  'and its connection log then says Success.';
+  '; under TLS 1.3 an origin that sends no session ticket, accepts the certificate and then closes while the request is in flight ' +
+  'looks the same here, and its connection log then says Success.';
 
 function originCheck(code: string | undefined, host: string): string {
   switch (code) {

@@ -6,8 +6,8 @@ import type { FailureClass } from './types.ts';
  * under 1.2, but *after* it under 1.3 (the client's side of the handshake finishes first; the
  * server's verdict comes with the first read). So the classifier keys on "before any response
  * byte", not on `secureConnect`, which is what makes the class identical in both versions. What
- * does tell a rejection from a connection lost in flight is a connection that already carried a
- * response: the origin had accepted it.
+ * does tell a rejection from a connection lost in flight is proof that the origin accepted the
+ * handshake (see `provenAccepted`).
  */
 export interface OutboundPhase {
   /** The connection was HTTPS. */
@@ -18,7 +18,12 @@ export interface OutboundPhase {
   secureConnected: boolean;
   /** At least one byte of the HTTP response arrived. */
   responseBytes: boolean;
-  /** The connection had already carried a response (a pooled keep-alive socket): the origin accepted it. */
+  /**
+   * The origin is known to have accepted this connection's handshake, client certificate included:
+   * it already carried a response (a pooled keep-alive socket), the server's TLS 1.2 Finished
+   * arrived (sent after its verdict), or a TLS 1.3 session ticket arrived (sent after it accepted
+   * the client's Finished).
+   */
   provenAccepted?: boolean;
   /**
    * The client's own verdict on the origin's certificate, when it had one (an OpenSSL code such as
@@ -106,7 +111,7 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
     return {
       failureClass: 'connection-lost',
       errorCode: code,
-      message: `The origin closed a connection it had already answered on, before responding to this request (${code}: ${detail}).`,
+      message: `The origin closed a connection whose handshake it had accepted, before responding to this request (${code}: ${detail}).`,
     };
   }
   if (phase.tls && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {

@@ -229,6 +229,8 @@ function watchSocket(
     : undefined;
   const watch: SocketWatch = { originVerdict: () => verdict, stopTimer: () => clearTimeout(timer) };
   socket.once('data', () => (phase.responseBytes = true));
+  // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
+  socket.once('session', () => (phase.provenAccepted = true));
   // Read while the native handle is alive: when the socket errs or ends, before it is freed.
   if (tls) {
     const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
@@ -250,6 +252,8 @@ function watchSocket(
     phase.secureConnected = true;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;
+    // Under TLS 1.2 the server's Finished comes after its verdict on the client certificate: it accepted it.
+    if (record.tlsProtocol === 'TLSv1.2') phase.provenAccepted = true;
     clearTimeout(timer);
   });
   return watch;
