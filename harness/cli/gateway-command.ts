@@ -5,7 +5,8 @@ import { ENVIRONMENT_TYPES, FAILURE_MODES, PROJECT_TYPES } from '../gateway/type
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { DEFAULT_STORE_DIR, readUserFile } from './mtls-certificate-command.ts';
+import { DEFAULT_STORE_DIR } from './mtls-certificate-command.ts';
+import { readUserFile } from './user-file.ts';
 
 export const gatewayHelp = `Usage: alb-mtls gateway --project DIR [options]
 
