@@ -45,9 +45,24 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const source = options.source ?? 'trustStore.caCertificatesBundle';
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
-  const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
+  const crls = (options.revocations ?? []).flatMap((text, index) => {
+    const crlSource = options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`;
+    const loaded = loadCrls(text, crlSource, certificates);
+    for (const crl of loaded) {
+      if (!certificates.some((ca) => certInfo(ca).subject === crl.issuer)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
+    }
+    return loaded;
+  });
   return { certificates, pems: pems.map((p) => p.pem), crls };
 }
+
+/**
+ * A CRL whose issuer is no CA of the bundle applies only to certificates issued by an intermediate
+ * the client itself presents; a CRL from another PKI (kept by mistake) never applies at all.
+ */
+export const foreignCrlWarning = (crlSource: string, issuer: string, bundleSource: string) =>
+  `${crlSource}: the CRL's issuer "${issuer}" is not a CA in ${bundleSource}; it applies only to certificates issued by an ` +
+  'intermediate of that name that clients present. If that is not your intermediate, remove this CRL (it revokes nothing here).';
 
 function bundleError(source: string, line: number, rule: string, fix: string): UserError {
   return new UserError('HARNESS_ERR_TRUST_STORE', `${source} line ${line}: ${rule}. ${fix}`);

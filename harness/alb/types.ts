@@ -21,6 +21,10 @@ export interface TrustStoreOptions {
   revocations?: string[];
   /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
   source?: string;
+  /** Shown in messages about `revocations[i]`, e.g. the file or flag it came from. Default `trustStore.revocations[i]`. */
+  revocationSources?: string[];
+  /** Receives load-time warnings (a CRL whose issuer is not a CA of the bundle). Default: none. */
+  onWarning?(message: string): void;
 }
 
 /** Mirrors AWS `MutualAuthenticationAttributes`. */

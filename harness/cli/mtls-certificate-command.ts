@@ -1,12 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { CertificateStore } from '../gateway/cert-store.ts';
 import { findCertificateReferences } from '../gateway/certificate-references.ts';
 import { loadProject } from '../gateway/project-loader.ts';
 import type { MtlsCertificateRecord } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
+import { readUserFile } from '../user-input.ts';
 import { parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
+
+export { readUserFile } from '../user-input.ts';
 
 export const DEFAULT_STORE_DIR = '.zuplo-local/mtls';
 
@@ -116,16 +118,6 @@ function enabled(r: MtlsCertificateRecord): string {
 
 function missing(flag: string, verb: string): never {
   throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `${verb} needs ${flag}. Run "alb-mtls mtls-certificate --help".`);
-}
-
-export async function readUserFile(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
-    throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: ${why}.`);
-  }
 }
 
 /** The Zuplo project a store belongs to, when it sits at its default place (<project>/.zuplo-local/mtls). */
