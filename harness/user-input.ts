@@ -36,3 +36,6 @@ export async function readPemInput(input: PemInput): Promise<{ text: string; sou
   const text = await readUserFile(input.label ?? 'file', input.file);
   return { text, source: input.label ? `${input.label} ${input.file}` : input.file };
 }
+
+/** Where a project keeps its local mTLS certificate store, relative to the project root (the `zuplo dev` layout). */
+export const DEFAULT_STORE_DIR = '.zuplo-local/mtls';

@@ -4,13 +4,11 @@ import { findCertificateReferences } from '../gateway/certificate-references.ts'
 import { loadProject } from '../gateway/project-loader.ts';
 import type { MtlsCertificateRecord } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
-import { readUserFile } from '../user-input.ts';
+import { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 import { parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 
-export { readUserFile } from '../user-input.ts';
-
-export const DEFAULT_STORE_DIR = '.zuplo-local/mtls';
+export { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 
 export const mtlsCertificateHelp = `Usage: alb-mtls mtls-certificate <create|list|describe|update|disable|delete> [options]
 

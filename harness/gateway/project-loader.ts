@@ -15,14 +15,19 @@ export interface LoadedProject {
   compatibilityDate?: string;
 }
 
-/** Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route). */
-export async function loadProject(dir: string): Promise<LoadedProject> {
+/**
+ * Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route).
+ * `label` names the directory in messages as the user gave it (e.g. `--project`).
+ */
+export async function loadProject(dir: string, label = 'project directory'): Promise<LoadedProject> {
   const configDir = join(dir, 'config');
-  const entries = await readdir(configDir).catch((err: NodeJS.ErrnoException) => {
+  const entries = await readdir(configDir).catch(async (err: NodeJS.ErrnoException) => {
+    const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',
-      `${configDir}: cannot read the project's config directory (${err.code ?? err.message}). ` +
-        'A project needs config/routes.oas.json; pass the project root as projectDir.',
+      exists
+        ? `${label} ${dir}: cannot read its config directory (${err.code ?? err.message}). A Zuplo project holds config/routes.oas.json; point ${label} at the folder that holds config/.`
+        : `${label} ${dir}: no such directory. Point ${label} at your Zuplo project (the folder that holds config/routes.oas.json).`,
       { cause: err },
     );
   });

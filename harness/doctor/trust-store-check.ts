@@ -1,0 +1,37 @@
+import { HarnessError } from '../errors.ts';
+import type { LoadedTrustStore } from '../alb/types.ts';
+import { loadTrustStoreInputs } from './verify-chain.ts';
+import type { Finding } from './types.ts';
+
+/**
+ * Loads the trust store under ALB's bundle rules. A bundle or CRL that breaks a rule is a finding
+ * (ALB's CreateTrustStore would refuse it), not an input error; an unreadable file stays an input error.
+ */
+export async function checkTrustStore(
+  bundle: { file: string; label?: string },
+  crls: { file: string; label?: string }[],
+  findings: Finding[],
+): Promise<LoadedTrustStore | undefined> {
+  try {
+    return await loadTrustStoreInputs(bundle, crls, (message) => {
+      const crl = crls.find((c) => message.startsWith(`${named(c)}:`));
+      findings.push({
+        severity: 'warning', check: 'trust-store-crl', file: crl?.file ?? bundle.file, field: 'issuer', message,
+        fix: 'Keep only CRLs issued by the CAs of this trust store or by the intermediates your clients send.',
+      });
+    });
+  } catch (err) {
+    if (!(err instanceof HarnessError) || (err.code !== 'HARNESS_ERR_TRUST_STORE' && err.code !== 'HARNESS_ERR_CRL')) throw err;
+    const isCrl = err.code === 'HARNESS_ERR_CRL';
+    const crl = crls.find((c) => err.message.startsWith(named(c)));
+    const line = /line (\d+)/.exec(err.message)?.[1];
+    findings.push({
+      severity: 'error', check: 'trust-store-invalid', file: isCrl ? (crl?.file ?? '') : bundle.file, field: line ? `line ${line}` : '',
+      message: `${err.message.split('. ')[0]}: ALB refuses this ${isCrl ? 'revocation list' : 'CA bundle'}.`,
+      fix: err.message.slice(err.message.indexOf('. ') + 2) || 'Fix the file as the message says.',
+    });
+    return undefined;
+  }
+}
+
+const named = (input: { file: string; label?: string }) => (input.label ? `${input.label} ${input.file}` : input.file);
