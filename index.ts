@@ -13,5 +13,7 @@ export { startGateway } from './harness/gateway/index.ts';
 export type * from './harness/gateway/types.ts';
 export { startTarget } from './harness/targets/index.ts';
 export { scenarios, runScenario, runScenarios } from './scenarios/index.ts';
+export { doctor, verifyChain, DOCTOR_CHECKS } from './harness/doctor/index.ts';
+export type { DoctorOptions, DoctorReport, Finding, VerifyChainOptions, VerifyChainResult, PemInput } from './harness/doctor/index.ts';
 export { HarnessError, UserError } from './harness/errors.ts';
 export type { ServerHandle } from './harness/server-handle.ts';
