@@ -7,6 +7,7 @@ import { gatewayCommand } from './gateway-command.ts';
 import { mtlsCertificateCommand } from './mtls-certificate-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { doctorCommand } from './doctor-command.ts';
+import { reportCommand } from './report-command.ts';
 
 export interface Command {
   summary: string;
@@ -22,5 +23,6 @@ export const commands: Record<string, Command> = {
   'mtls-certificate': { summary: 'Manage the local mTLS certificate store (the zuplo mtls-certificate commands)', run: mtlsCertificateCommand },
   verify: { summary: 'Would an ALB in verify mode accept this client certificate? The tls_verify_status, offline', run: verifyCommand },
   doctor: { summary: 'Check your project, certificate store, trust store and ALB certificate: what would fail, where, and the fix', run: doctorCommand },
+  report: { summary: 'Merge the JSON reports of sharded runs (run --shard i/n --json) into one JSON/JUnit report', run: reportCommand },
   certs: { summary: 'Write a test PKI (CAs, ALB server cert, good and bad client certs, CRLs)', run: certsCommand },
 };
