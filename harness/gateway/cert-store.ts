@@ -197,6 +197,13 @@ export class CertificateStore {
     return bindings;
   }
 
+  /** Every certificate as a binding, whatever its environment types: `zuplo dev --mtls-certs` on a managed-dedicated project. */
+  allBindings(): Map<string, MtlsBinding> {
+    const bindings = new Map<string, MtlsBinding>();
+    for (const { record, certPem, keyPem } of this.#entries.values()) bindings.set(record.name, { name: record.name, certPem, keyPem });
+    return bindings;
+  }
+
   async #setEnvironments(entry: Entry, environments: MtlsCertificateRecord['environments']): Promise<MtlsCertificateRecord> {
     const updated = { ...entry.record, environments, updatedOn: this.#now().toISOString() };
     if (this.#dir !== undefined) await this.#writeMetadata(updated);

@@ -2,10 +2,12 @@ import type { FailureClass } from './types.ts';
 
 /**
  * Where an outbound attempt was when it failed. The same server behaviour surfaces at different
- * moments under TLS 1.2 and 1.3 (node-tls-notes §2): a client-certificate rejection arrives *before*
- * `secureConnect` under 1.2, but *after* it under 1.3 (the client's handshake finishes first, the
+ * moments under TLS 1.2 and 1.3: a client-certificate rejection arrives *before* `secureConnect`
+ * under 1.2, but *after* it under 1.3 (the client's side of the handshake finishes first; the
  * server's verdict comes with the first read). So the classifier keys on "before any response
- * byte", not on `secureConnect`, which is what makes the class identical in both versions.
+ * byte", not on `secureConnect`, which is what makes the class identical in both versions. What
+ * does tell a rejection from a connection lost in flight is a connection that already carried a
+ * response: the origin had accepted it.
  */
 export interface OutboundPhase {
   /** The connection was HTTPS. */
@@ -16,6 +18,8 @@ export interface OutboundPhase {
   secureConnected: boolean;
   /** At least one byte of the HTTP response arrived. */
   responseBytes: boolean;
+  /** The connection had already carried a response (a pooled keep-alive socket): the origin accepted it. */
+  provenAccepted?: boolean;
   /** Our connect timer (TCP connect + TLS handshake) fired. */
   connectTimedOut?: boolean;
   /** The TLS version negotiated, if the handshake completed (e.g. `TLSv1.3`). */
@@ -97,6 +101,13 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
       failureClass: 'origin-untrusted',
       errorCode: code,
       message: `TLS verification of the origin failed: ${what} (${code}: ${detail}). Check originCa and the URL's host name.`,
+    };
+  }
+  if (phase.provenAccepted && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {
+    return {
+      failureClass: 'connection-lost',
+      errorCode: code,
+      message: `The origin closed a connection it had already answered on, before responding to this request (${code}: ${detail}).`,
     };
   }
   if (phase.tls && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../errors.ts';
 import type { RouteSource } from './routes.ts';
+import { PROJECT_TYPES, type ProjectType } from './types.ts';
 
 /** What a Zuplo-style project directory provides. */
 export interface LoadedProject {
@@ -13,6 +14,10 @@ export interface LoadedProject {
   environment: Record<string, string>;
   /** `compatibilityDate` from `zuplo.jsonc` / `zuplo.json`, if set. */
   compatibilityDate?: string;
+  /** `projectType` from `zuplo.jsonc` / `zuplo.json`, if set. */
+  projectType?: ProjectType;
+  /** Whether `config/policies.json` exists (the real CLI refuses to build without it). */
+  hasPolicies: boolean;
 }
 
 /**
@@ -49,7 +54,8 @@ export async function loadProject(dir: string, label = 'project directory'): Pro
     const text = await readOptional(join(dir, name));
     if (text !== undefined) Object.assign(environment, parseEnv(text));
   }
-  return { dir, routeSources, environment, ...(await readCompatibilityDate(dir)) };
+  const hasPolicies = entries.includes('policies.json');
+  return { dir, routeSources, environment, hasPolicies, ...(await readZuploConfig(dir)) };
 }
 
 /** JSON.parse whose error names the file, line and column, and what to fix. */
@@ -86,13 +92,24 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-async function readCompatibilityDate(dir: string): Promise<{ compatibilityDate?: string }> {
+async function readZuploConfig(dir: string): Promise<{ compatibilityDate?: string; projectType?: ProjectType }> {
   for (const name of ['zuplo.jsonc', 'zuplo.json']) {
     const path = join(dir, name);
     if (!(await stat(path).then((s) => s.isFile(), () => false))) continue;
-    const config = parseJsonText(stripJsonComments(await readFile(path, 'utf8')), name) as { compatibilityDate?: unknown };
-    if (typeof config?.compatibilityDate === 'string') return { compatibilityDate: config.compatibilityDate };
-    return {};
+    const config = parseJsonText(stripJsonComments(await readFile(path, 'utf8')), name) as { compatibilityDate?: unknown; projectType?: unknown } | null;
+    const out: { compatibilityDate?: string; projectType?: ProjectType } = {};
+    if (typeof config?.compatibilityDate === 'string') out.compatibilityDate = config.compatibilityDate;
+    const projectType = config?.projectType;
+    if (projectType !== undefined) {
+      if (!(PROJECT_TYPES as readonly unknown[]).includes(projectType)) {
+        throw new UserError(
+          'HARNESS_ERR_GATEWAY_CONFIG',
+          `${name}: projectType ${JSON.stringify(projectType)} is not a Zuplo project type. Use ${PROJECT_TYPES.map((t) => `"${t}"`).join(' or ')}.`,
+        );
+      }
+      out.projectType = projectType as ProjectType;
+    }
+    return out;
   }
   return {};
 }

@@ -59,11 +59,20 @@ describe('alb-mtls gateway: a Zuplo project run locally with its mTLS bindings',
     const io = captureIo();
     await using gateway = await running(['gateway', '--project', project, '--env-type', 'production', '--origin-ca', ca], io);
     const url = await io.nextLine(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(io.stdout[0]).toBe(url); // the URL is the first line, for scripts
+    // The first line says what is emulated; the URL follows on a line of its own, for scripts.
+    expect(io.stdout.slice(0, 2)).toEqual([
+      'Emulating a deployed Zuplo production environment (managed-edge): certificates enabled for production are bound by name, and a ' +
+        'connection that fails before any HTTP response answers 522.',
+      url,
+    ]);
 
     const res = await get(`${url}/api/hello`);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).headers['x-amzn-mtls-clientcert-subject']).toBe('CN=zuplo-gateway,O=alb-mtls-harness');
+    // One line per upstream attempt: route, URL, certificate sent, TLS version, failure class, status, milliseconds.
+    expect(await io.nextLine(/^\[GET \/api\/hello\] /)).toMatch(
+      new RegExp(`^\\[GET /api/hello\\] ${alb.url}/api/hello cert=aws_alb_cert tls=TLSv1\\.3 failure=- status=200 \\d+ms$`),
+    );
     const entry = await alb.connectionLog.waitFor((e) => e.tlsVerifyStatus !== '-');
     expect(entry.tlsVerifyStatus).toBe('Success');
 
@@ -93,10 +102,17 @@ describe('alb-mtls gateway: a Zuplo project run locally with its mTLS bindings',
       [['gateway'], /--project DIR is required/],
       [['gateway', '--project', '.', '--env-type', 'staging'], /--env-type "staging" is not valid/],
       [['gateway', '--project', '.', '--origin-ca', '/nonexistent/ca.pem'], /--origin-ca \/nonexistent\/ca\.pem: no such file/],
+      [['gateway', '--project', '.', '--origin-ca', 'package.json'], /--origin-ca package\.json: no PEM certificate found/],
+      [['gateway', '--project', '.', '--failure-mode', 'explode'], /--failure-mode "explode" is not valid\. Use one of: edge, runtime\./],
+      [['gateway', '--project', '.', '--project-type', 'serverless'], /--project-type "serverless" is not valid\. Use one of: managed-edge, managed-dedicated\./],
+      [['gateway', '--project', '.', '--resolve', 'alb.example:443'], /--resolve "alb\.example:443" is not HOST:PORT:ADDRESS/],
+      [['gateway', '--project', '.', '--resolve', 'alb.example:443:my-host'], /--resolve: "my-host" \(for alb\.example:443\) is not an IP address/],
+      [['gateway', '--project', '/nonexistent/project'], /--project \/nonexistent\/project: no such directory/],
     ] as const) {
       const io = captureIo();
       expect(await main([...argv], io)).toBe(2);
       expect(io.stderr.join('\n')).toMatch(message);
+      expect(io.stderr.join('\n')).not.toMatch(/\n\s+at /); // no stack trace
     }
   });
 });

@@ -35,10 +35,13 @@ describe('alb-mtls mtls-certificate (the zuplo mtls-certificate commands on a lo
     expect(list.stdout.join('\n')).toContain('Subject:     CN=zuplo-gateway,O=alb-mtls-harness');
     expect(list.stdout.join('\n')).toContain('Environments: preview, production');
 
-    // The gateway reads the same store, and repeats the name warning at start-up.
+    // The gateway reads the same store, and repeats the name warning at start-up for a certificate a route uses (only then).
     {
-      await using gw = await startGateway({ routes: { paths: {} }, certificates: store, environmentType: 'preview' });
+      const route = { get: { 'x-zuplo-route': { handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options: { baseUrl: 'https://127.0.0.1:9', mtlsCertificate: 'aws-alb-cert' } } } } };
+      await using gw = await startGateway({ routes: { paths: { '/x': route } }, certificates: store, environmentType: 'preview' });
       expect(gw.warnings.some((w) => w.includes("'aws-alb-cert'") && w.includes('aws_alb_cert'))).toBe(true);
+      await using unused = await startGateway({ routes: { paths: {} }, certificates: store, environmentType: 'preview' });
+      expect(unused.warnings).toEqual([]);
     }
 
     expect(await main(['mtls-certificate', 'update', '--dir', store, '--cert-id', id, '--environment-type', 'development'], captureIo())).toBe(0);

@@ -49,8 +49,11 @@ describe.each(['1.2', '1.3'] as const)('outbound over TLS %s', (tlsVersion) => {
         url: `${origin.url}/api`,
         mtlsCertificate: 'aws_alb_cert',
         presentedCertificate: true,
+        certificateSubject: pki.clients.good.facts.subject,
+        certificateIssuer: pki.clients.good.facts.issuer,
         status: 200,
         tlsProtocol: `TLSv${tlsVersion}`,
+        durationMs: expect.any(Number),
       },
     ]);
   });
@@ -159,14 +162,15 @@ describe('outbound: bindings and request shape', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(UpstreamError);
+    // A narrow failure class with a stable code; the message is the runtime's exact text.
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ code: 'HARNESS_ERR_UPSTREAM', failureClass: 'binding-missing' });
     expect((err as Error).message).toBe(
       "mTLS certificate binding 'aws-alb-cert' not found. Ensure the certificate is uploaded and properly configured.",
     );
     expect(BINDING_NOT_FOUND('x')).toBe("mTLS certificate binding 'x' not found. Ensure the certificate is uploaded and properly configured.");
     expect(c.records).toEqual([
-      { requestId: 'r9', method: 'GET', url: 'https://127.0.0.1:1/', mtlsCertificate: 'aws-alb-cert', presentedCertificate: false, failureClass: 'binding-missing' },
+      { requestId: 'r9', method: 'GET', url: 'https://127.0.0.1:1/', mtlsCertificate: 'aws-alb-cert', presentedCertificate: false, failureClass: 'binding-missing', durationMs: 0 },
     ]);
   });
 
