@@ -57,8 +57,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
       fix: `Create the certificates with alb-mtls mtls-certificate create --dir ${join(projectDir, DEFAULT_STORE_DIR)}, or pass ${label.certificatesDir}.`,
     });
   }
-  const routes = await checkRouteCertificates(references, store, environmentTypes, findings);
-  if (environmentTypes.includes('local')) checkLocalDevelopment(routes, findings);
+  const routes = await checkRouteCertificates(references, store, environmentTypes, project.projectType, findings);
+  if (environmentTypes.includes('local')) checkLocalDevelopment(routes, project.projectType, options.originCaFile !== undefined, findings);
 
   const trustStore = options.trustStoreFile !== undefined
     ? await checkTrustStore(

@@ -4,7 +4,8 @@ import { closeMatches } from '../cli/close-matches.ts';
 import { CertificateStore } from '../gateway/cert-store.ts';
 import { describeNameViolation, validateCertificateName } from '../gateway/cert-names.ts';
 import { inspectCertificate } from '../gateway/cert-validate.ts';
-import type { EnvironmentType, MtlsCertificateRecord } from '../gateway/types.ts';
+import { emulatedRuntime } from '../gateway/emulated-runtime.ts';
+import type { EnvironmentType, MtlsCertificateRecord, ProjectType } from '../gateway/types.ts';
 import type { CertificateReference } from './route-certificates.ts';
 import type { Finding, RouteCertificate } from './types.ts';
 
@@ -27,6 +28,7 @@ export async function checkRouteCertificates(
   references: CertificateReference[],
   store: StoreView | undefined,
   environmentTypes: readonly EnvironmentType[],
+  projectType: ProjectType | undefined,
   findings: Finding[],
 ): Promise<RouteCertificate[]> {
   const judgedNames = new Set<string>();
@@ -59,7 +61,8 @@ export async function checkRouteCertificates(
     }
     for (const t of environmentTypes) {
       if (t === 'local') {
-        sends[t] = false;
+        // zuplo dev: a managed-dedicated project presents every stored certificate; a managed-edge one none.
+        sends[t] = emulatedRuntime(t, projectType) === 'local-dedicated' && record !== undefined;
         continue;
       }
       sends[t] = !!record?.environments[t];

@@ -31,8 +31,8 @@ export async function loadProject(dir: string, label = 'project directory'): Pro
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',
       exists
-        ? `${label} ${dir}: cannot read its config directory (${err.code ?? err.message}). A Zuplo project holds config/routes.oas.json; point ${label} at the folder that holds config/.`
-        : `${label} ${dir}: no such directory. Point ${label} at your Zuplo project (the folder that holds config/routes.oas.json).`,
+        ? `${label} ${dir}: cannot read its config directory (${err.code ?? err.message}). A Zuplo project holds config/routes.oas.json; give the folder that holds config/.`
+        : `${label} ${dir}: no such directory. Give your Zuplo project's folder (the one that holds config/routes.oas.json).`,
       { cause: err },
     );
   });

@@ -116,11 +116,26 @@ describe('doctor over a seed-like project', () => {
     expect(broken.findings[0]).toMatchObject({ severity: 'error', check: 'trust-store-invalid', file: blank, field: expect.stringMatching(/^line \d+$/) });
   });
 
+  it('local: a managed-edge project binds nothing and ignores a private CA; a managed-dedicated one presents the store', async () => {
+    await using project = await seedProject(pki, { broken: false });
+    const inputs = await withInputs(project);
+    const edge = await doctor({ projectDir: project.dir, environmentTypes: ['local'], originCaFile: inputs.originCaFile });
+    expect(summary(edge.findings)).toEqual(['error local-development GET /env @local', 'warning local-development @local', 'info alb-verdict']);
+    expect(edge.findings[1]).toMatchObject({ file: 'zuplo.jsonc', field: 'projectType' });
+    expect(edge.findings[1]!.message).toContain('trusts only the public web CAs');
+    expect(edge.routes[0]!.sends).toEqual({ local: false });
+
+    await project.file('zuplo.jsonc', '{ "projectType": "managed-dedicated" }');
+    const dedicated = await doctor({ projectDir: project.dir, environmentTypes: ['local'], originCaFile: inputs.originCaFile });
+    expect(summary(dedicated.findings)).toEqual(['info alb-verdict']);
+    expect(dedicated.routes[0]!.sends).toEqual({ local: true });
+  });
+
   it('bad input throws a UserError naming the input as the caller labels it', async () => {
     await using project = await seedProject(pki, { broken: false });
     await expect(doctor({ projectDir: `${project.dir}/nope`, labels: { projectDir: '--project' } })).rejects.toMatchObject({
       name: 'UserError',
-      message: `--project ${project.dir}/nope: no such directory. Point --project at your Zuplo project (the folder that holds config/routes.oas.json).`,
+      message: `--project ${project.dir}/nope: no such directory. Give your Zuplo project's folder (the one that holds config/routes.oas.json).`,
     });
     await expect(doctor({ projectDir: project.dir, trustStoreFile: `${project.dir}/missing.pem`, labels: { trustStoreFile: '--trust-store' } })).rejects.toMatchObject({
       message: `--trust-store ${project.dir}/missing.pem: no such file. Check the path.`,
