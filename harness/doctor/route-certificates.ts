@@ -6,17 +6,10 @@ import { compileTemplate, resolveEnvString, TEMPLATE_SCOPE, type TemplateScope }
 import { resolveModuleFile } from '../gateway/function-handlers.ts';
 import type { LoadedProject } from '../gateway/project-loader.ts';
 import { compileRoutes, type CompiledRoute } from '../gateway/routes.ts';
-import type { Finding } from './types.ts';
+import type { Finding, RouteCertificate } from './types.ts';
 
 /** One place a route names an mTLS certificate, before the store is consulted. */
-export interface CertificateReference {
-  route: string;
-  file: string;
-  field: string;
-  written: string;
-  name?: string;
-  hostname?: string;
-}
+export type CertificateReference = Omit<RouteCertificate, 'sends'>;
 
 /** Any export of any module is a function: doctor reads routes without running the project's code. */
 // (`then` stays undefined: the namespace is awaited, and a thenable would never settle.)

@@ -1,28 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { tempDir } from '../helpers/openssl.ts';
 import { captureIo } from './capture-io.ts';
-
-function get(url: string, pki: string, client: string): Promise<number | string> {
-  return Promise.all([
-    readFile(join(pki, 'ca/ca-root.crt')),
-    readFile(join(pki, `clients/${client}.chain.pem`)),
-    readFile(join(pki, `clients/${client}.key`)),
-  ]).then(
-    ([ca, cert, key]) =>
-      new Promise((resolve) => {
-        const req = request(`${url}/x`, { ca, cert, key, agent: false }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        });
-        req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
-        req.end();
-      }),
-  );
-}
+import { getAsClient } from './pki-client.ts';
 
 async function serving(argv: string[], body: (url: string, io: ReturnType<typeof captureIo>) => Promise<void>): Promise<void> {
   const io = captureIo();
@@ -43,18 +25,18 @@ describe('alb-mtls serve --trust-store', () => {
 
     // The PKI's own trust store and CRLs: the revoked client is refused, and nothing is warned about.
     await serving(['--pki', pki], async (url, io) => {
-      expect(await get(url, pki, 'client-revoked')).toBe('ECONNRESET');
+      expect(await getAsClient(url, pki, 'client-revoked')).toBe('ECONNRESET');
       expect(io.stderr).toEqual([]);
     });
     // Your bundle, no --crl: no CRL at all (the PKI's are not slipped in), so the revoked client passes.
     await serving(['--pki', pki, '--trust-store', bundle], async (url, io) => {
-      expect(await get(url, pki, 'client-revoked')).toBe(200);
+      expect(await getAsClient(url, pki, 'client-revoked')).toBe(200);
       expect(io.stderr).toEqual([]);
     });
     // Your bundle and the intermediate's CRL: applied, and the foreign issuer is named once.
     const crl = join(pki, 'crl/crl-intermediate.pem');
     await serving(['--pki', pki, '--trust-store', bundle, '--crl', crl], async (url, io) => {
-      expect(await get(url, pki, 'client-revoked')).toBe('ECONNRESET');
+      expect(await getAsClient(url, pki, 'client-revoked')).toBe('ECONNRESET');
       expect(io.stderr).toHaveLength(1);
       expect(io.stderr[0]).toMatch(new RegExp(`^warning: --crl ${crl}: the CRL's issuer "CN=alb-mtls-harness Intermediate CA,O=alb-mtls-harness" is not a CA in --trust-store ${bundle};`));
     });
