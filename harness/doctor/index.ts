@@ -1,5 +1,7 @@
+import type { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
+import { checkServerIdentity } from 'node:tls';
 import type { AlbFailureCode } from '../../certs/alb-codes.ts';
 import { UserError } from '../errors.ts';
 import { loadProject } from '../gateway/project-loader.ts';
@@ -8,7 +10,7 @@ import { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 import { checkAlbServerCertificate, type HostUse } from './alb-server-certificate.ts';
 import { caExpiryItems, checkExpiry, type ExpiryItem } from './expiry-check.ts';
 import { checkLocalDevelopment } from './local-development.ts';
-import { findRouteCertificates } from './route-certificates.ts';
+import { findRouteCertificates, type CertificateReference } from './route-certificates.ts';
 import { checkRouteCertificates, openStore, type StoreView } from './store-checks.ts';
 import { checkTrustStore } from './trust-store-check.ts';
 import { SEVERITIES, type CertificateVerdict, type DoctorOptions, type DoctorReport, type Finding } from './types.ts';
@@ -48,7 +50,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
   };
   const findings: Finding[] = [];
 
-  const references = await findRouteCertificates(project, findings);
+  const { references, unnamed } = await findRouteCertificates(project, findings);
   const store = await storeFor(options, label.certificatesDir, at);
   if (!store && references.some((r) => r.name)) {
     findings.push({
@@ -105,6 +107,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     hosts: uniqueHosts(hosts),
     at,
   }, findings);
+  if (albChain[0]) checkUnnamedCalls(unnamed, albChain[0], findings);
   if (albChain[0]) {
     expiry.push({ what: `the ALB's server certificate`, validTo: new Date(albChain[0].validTo), file: options.albCertFile ?? options.albUrl ?? '', field: 'notAfter', expiredReportedElsewhere: true, fix: 'Renew the ALB listener certificate (ACM renews public certificates it issued).' });
   }
@@ -124,6 +127,23 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     findings: ordered,
     ok: !findings.some((f) => f.severity === 'error'),
   };
+}
+
+/**
+ * "No certificate appears to be sent": a route whose upstream is the ALB (its certificate covers the
+ * host) but that names no mTLS certificate; an ALB in verify mode closes such a connection.
+ */
+function checkUnnamedCalls(unnamed: readonly CertificateReference[], albLeaf: X509Certificate, findings: Finding[]): void {
+  for (const call of unnamed) {
+    if (!call.hostname || checkServerIdentity(call.hostname, albLeaf.toLegacyObject()) !== undefined) continue;
+    findings.push({
+      severity: 'error', check: 'certificate-not-named', route: call.route, file: call.file, field: call.field,
+      message: `the route calls the ALB (${call.hostname}) without naming an mTLS certificate: no client certificate is sent, so an ALB in verify mode closes the connection (522).`,
+      fix: call.field === 'fetch'
+        ? 'Pass { zuplo: { mtlsCertificate: environment.ALB_MTLS_CERT } } to fetch, with the variable set to the certificate\'s name.'
+        : 'Add "mtlsCertificate": "$env(ALB_MTLS_CERT)" to the handler options, with the variable set to the certificate\'s name.',
+    });
+  }
 }
 
 async function storeFor(options: DoctorOptions, flag: string, at: Date): Promise<StoreView | undefined> {

@@ -20,7 +20,7 @@ const ANY_EXPORTS = new Proxy({}, { get: (_t, key) => (key === 'then' ? undefine
  * `.env`), and for each the certificate name it sends: `handler.options.mtlsCertificate` for the
  * runtime's handlers, `mtlsCertificate: ...` in a function module's source for the rest.
  */
-export async function findRouteCertificates(project: LoadedProject, findings: Finding[]): Promise<CertificateReference[]> {
+export async function findRouteCertificates(project: LoadedProject, findings: Finding[]): Promise<RouteCalls> {
   const env = project.environment;
   let routes: CompiledRoute[];
   try {
@@ -34,35 +34,45 @@ export async function findRouteCertificates(project: LoadedProject, findings: Fi
     if (!isUserError(err)) throw err;
     const file = /^([^:]+):/.exec(err.message)?.[1] ?? 'config/routes.oas.json';
     findings.push({ severity: 'error', check: 'routes-invalid', file, field: '', message: err.message, fix: 'Fix the routes file as the message says; the gateway does not start until then.' });
-    return [];
+    return { references: [], unnamed: [] };
   }
   const references: CertificateReference[] = [];
+  const unnamed: CertificateReference[] = [];
   for (const route of routes) {
     const { config } = route;
     const label = `${config.methods.join(',')} ${config.path}`;
     const file = config.file ?? 'config/routes.oas.json';
     if (config.handler.module === '@zuplo/runtime') {
       const raw = rawOptions(project, file, config.path, config.methods);
-      if (raw?.value === undefined) continue;
-      const written = String(raw.value);
-      const name = typeof raw.value === 'string' ? resolveEnvString(raw.value, env) : undefined;
       const template = config.handler.options.baseUrl ?? config.handler.options.rewritePattern;
-      references.push({
-        route: label, file, field: `${raw.pointer}.mtlsCertificate`, written,
-        ...(name ? { name } : {}),
-        ...hostnameOf(typeof template === 'string' ? evaluate(template, env) : undefined),
-      });
+      const host = hostnameOf(typeof template === 'string' ? evaluate(template, env) : undefined);
+      if (raw === undefined) continue;
+      if (raw.options.mtlsCertificate === undefined) {
+        if (host.hostname) unnamed.push({ route: label, file, field: raw.pointer, written: '', ...host });
+        continue;
+      }
+      const written = String(raw.options.mtlsCertificate);
+      const name = typeof raw.options.mtlsCertificate === 'string' ? resolveEnvString(raw.options.mtlsCertificate, env) : undefined;
+      references.push({ route: label, file, field: `${raw.pointer}.mtlsCertificate`, written, ...(name ? { name } : {}), ...host });
       continue;
     }
     const moduleFile = await resolveModuleFile(project.dir, config.handler.module);
     if (moduleFile === undefined) continue;
     const text = await readFile(moduleFile, 'utf8');
     const host = hostnameOf(fetchUrl(text, env));
-    for (const ref of moduleReferences(text, env)) {
+    const found = moduleReferences(text, env);
+    for (const ref of found) {
       references.push({ route: label, file: relative(project.dir, moduleFile), field: ref.field, written: ref.written, ...(ref.name ? { name: ref.name } : {}), ...host });
     }
+    if (found.length === 0 && host.hostname) unnamed.push({ route: label, file: relative(project.dir, moduleFile), field: 'fetch', written: '', ...host });
   }
-  return references;
+  return { references, unnamed };
+}
+
+/** What the routes send: the certificate references, and the https calls that name no certificate at all. */
+export interface RouteCalls {
+  references: CertificateReference[];
+  unnamed: CertificateReference[];
 }
 
 function routeWarning(message: string): Finding {
@@ -70,17 +80,15 @@ function routeWarning(message: string): Finding {
   return { severity: 'warning', check: 'route-warning', file, field, message, fix: 'Follow the warning: the deployed gateway treats this the same way.' };
 }
 
-/** The route's raw `handler.options` member `mtlsCertificate` and its JSON path, as written in the file. */
-function rawOptions(project: LoadedProject, file: string, path: string, methods: string[]): { value: unknown; pointer: string } | undefined {
+/** The route's raw `handler.options` (as written in the file) and its JSON path. */
+function rawOptions(project: LoadedProject, file: string, path: string, methods: string[]): { options: Record<string, unknown>; pointer: string } | undefined {
   const document = project.routeSources.find((s) => s.file === file)?.document as { paths?: Record<string, Record<string, unknown>> } | undefined;
   const item = document?.paths?.[path] ?? {};
   const wanted = methods.map((m) => m.toLowerCase()).join(',');
   for (const [key, operation] of Object.entries(item)) {
     if (key.split(',').map((m) => m.trim().toLowerCase()).join(',') !== wanted) continue;
     const options = (operation as { 'x-zuplo-route'?: { handler?: { options?: Record<string, unknown> } } })?.['x-zuplo-route']?.handler?.options;
-    if (options && 'mtlsCertificate' in options) {
-      return { value: options.mtlsCertificate, pointer: `paths.${path}.${key}.x-zuplo-route.handler.options` };
-    }
+    if (options) return { options, pointer: `paths.${path}.${key}.x-zuplo-route.handler.options` };
   }
   return undefined;
 }

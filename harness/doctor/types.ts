@@ -10,6 +10,7 @@ export const DOCTOR_CHECKS = [
   'routes-invalid', // the routes files do not compile (the gateway would not start)
   'route-warning', // the gateway's own start-up warning for a route ($env() in a template, policies, ...)
   'certificate-name-unset', // mtlsCertificate resolves to nothing ($env() of an unset variable)
+  'certificate-not-named', // a route calls the ALB without naming any mTLS certificate
   'certificate-missing', // no certificate of that name in the store
   'certificate-not-enabled', // the certificate exists but is not enabled for the environment type
   'certificate-name-invalid', // the name breaks the JavaScript-identifier rule

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { DOCTOR_CHECKS, SEVERITIES } from '../../harness/doctor/index.ts';
 import { createPki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import { seedProject } from '../doctor/seed-project.ts';
@@ -17,7 +19,7 @@ describe('alb-mtls doctor', () => {
     expect(out).toMatch(/^ERROR {3}certificate-missing {6}\[GET \/typo\] config\/routes\.oas\.json paths\.\/typo\.get\.x-zuplo-route\.handler\.options\.mtlsCertificate$/m);
     expect(out).toContain("        fix: Use the exact name 'albClientCert' here, or create 'albclientcert' with alb-mtls mtls-certificate create.");
     expect(out).toMatch(/^ERROR {3}certificate-not-enabled {2}\[GET \/prod @ development\]/m);
-    expect(out).toContain('4 error(s), 1 warning(s): requests would fail.');
+    expect(out).toContain('5 error(s), 1 warning(s): requests would fail.');
 
     await using clean = await seedProject(pki, { broken: false });
     const ok = captureIo();
@@ -54,5 +56,11 @@ describe('alb-mtls doctor', () => {
     }
     const missing = report.findings.find((f: { check: string }) => f.check === 'certificate-missing');
     expect(Object.keys(missing)).toEqual(['severity', 'check', 'route', 'file', 'field', 'message', 'fix']);
+  });
+
+  it('the README documents every check and severity of the --json format', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('#### `alb-mtls doctor --json`'));
+    for (const word of [...DOCTOR_CHECKS, ...SEVERITIES]) expect(section, word).toContain(`\`${word}\``);
   });
 });

@@ -34,7 +34,9 @@ describe('doctor over a seed-like project', () => {
       'error certificate-not-enabled GET /prod @preview',
       'error certificate-missing GET /typo',
       'error certificate-name-unset GET /unset',
+      'error certificate-unusable GET /bad-key',
       'error alb-verdict GET /expired',
+      'error certificate-not-named GET /no-cert',
       'warning certificate-name-invalid GET /seed-literal',
       'warning trust-store-crl',
       'info alb-server-certificate',
@@ -51,6 +53,9 @@ describe('doctor over a seed-like project', () => {
     expect(by('alb-verdict')).toMatchObject({ file: '.zuplo-local/mtls/albExpired/tls.crt', field: 'chain' });
     expect(by('alb-verdict').message).toContain("answers Failed:ClientCertExpired for 'albExpired'");
     expect(by('certificate-name-invalid').fix).toBe("Create the certificate under a valid name ('aws_alb_cert') and use that name here.");
+    expect(by('certificate-unusable').message).toMatch(/^'badKey' is in the store but does not load: .*badKey\/tls\.key does not belong to the certificate in .*badKey\/tls\.crt/);
+    expect(by('certificate-not-named')).toMatchObject({ file: 'config/routes.oas.json', field: 'paths./no-cert.get.x-zuplo-route.handler.options' });
+    expect(by('certificate-not-named').message).toContain(`the route calls the ALB (${ALB_HOST}) without naming an mTLS certificate`);
     expect(by('trust-store-crl').file).toBe(project.dir + '/aws/crl-intermediate.pem');
     // The certificate nobody uses (expired, in the same store) is never mentioned.
     expect(JSON.stringify(report)).not.toContain('unusedOld');

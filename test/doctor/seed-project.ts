@@ -21,7 +21,8 @@ export const ALB_HOST = 'my-alb-1234567890.us-east-1.elb.amazonaws.com';
 /**
  * A project shaped like the seed's walkthrough: its literal route (step 3), its $env() route and
  * function module (step 4), plus routes that hit each troubleshooting case. The store holds a good,
- * an expired, a production-only and a misnamed certificate, and one the project never uses.
+ * an expired, a production-only and a misnamed certificate, one whose key does not match, and
+ * one the project never uses.
  */
 export async function seedProject(pki: Pki, options: { broken?: boolean } = {}): Promise<{ dir: string; store: string; file(name: string, text: string): Promise<string> } & AsyncDisposable> {
   const dir = await mkdtemp(join(tmpdir(), 'doctor-project-'));
@@ -41,6 +42,8 @@ export async function seedProject(pki: Pki, options: { broken?: boolean } = {}):
       '/prod': { get: forward('${env.ALB_BACKEND_URL}', 'albProdOnly') },
       '/typo': { get: forward('${env.ALB_BACKEND_URL}', 'albclientcert') },
       '/unset': { get: forward('${env.ALB_BACKEND_URL}', '$env(NOT_SET_ANYWHERE)') },
+      '/no-cert': { get: { 'x-zuplo-route': { handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options: { baseUrl: '${env.ALB_BACKEND_URL}' } } } } },
+      '/bad-key': { get: forward('${env.ALB_BACKEND_URL}', 'badKey') },
     });
   }
   await put('config/routes.oas.json', JSON.stringify({ openapi: '3.1.0', paths }, null, 2));
@@ -56,5 +59,8 @@ export async function seedProject(pki: Pki, options: { broken?: boolean } = {}):
   await s.create({ name: 'albProdOnly', cert: c['good-alt'].chainPem, key: c['good-alt'].keyPem, environmentTypes: ['production'] });
   await s.create({ name: 'aws-alb-cert', cert: c.good.chainPem, key: c.good.keyPem, environmentTypes: [...all] });
   await s.create({ name: 'unusedOld', cert: c.expired.chainPem, key: c.expired.keyPem, environmentTypes: [...all] });
+  // Laid out by hand, with the key of another certificate: the store skips it when loading.
+  await put('.zuplo-local/mtls/badKey/tls.crt', c.good.chainPem);
+  await put('.zuplo-local/mtls/badKey/tls.key', c['good-alt'].keyPem);
   return { dir, store, file: put, [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
 }
