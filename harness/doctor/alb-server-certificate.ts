@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, connect, rootCertificates } from 'node:tls';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
 import { UserError } from '../errors.ts';
 import type { Finding } from './types.ts';
 import { parseChain } from './verify-chain.ts';
@@ -83,7 +83,7 @@ function pathProblem(chain: X509Certificate[], anchors: X509Certificate[], at: D
     if (new Date(current.validFrom) > at) return `${subjectRfc2253(current)} is not valid until ${new Date(current.validFrom).toISOString()}`;
     if (isAnchor(current)) return undefined;
     const issuer = [...anchors, ...chain.slice(1)].find((c) => current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer) return `no trusted CA issued ${subjectRfc2253(current)} (issuer ${current.issuer.replace(/\n/g, ', ')})`;
+    if (!issuer) return `no trusted CA issued ${subjectRfc2253(current)} (issuer ${issuerRfc2253(current)})`;
     if (isAnchor(issuer)) return new Date(issuer.validTo) < at ? `the CA ${subjectRfc2253(issuer)} expired` : undefined;
     current = issuer;
   }

@@ -1,4 +1,3 @@
-import { HarnessError } from '../errors.ts';
 import type { LoadedTrustStore } from '../alb/types.ts';
 import { loadTrustStoreInputs } from './verify-chain.ts';
 import type { Finding } from './types.ts';
@@ -21,14 +20,16 @@ export async function checkTrustStore(
       });
     });
   } catch (err) {
-    if (!(err instanceof HarnessError) || (err.code !== 'HARNESS_ERR_TRUST_STORE' && err.code !== 'HARNESS_ERR_CRL')) throw err;
-    const isCrl = err.code === 'HARNESS_ERR_CRL';
-    const crl = crls.find((c) => err.message.startsWith(named(c)));
-    const line = /line (\d+)/.exec(err.message)?.[1];
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'HARNESS_ERR_TRUST_STORE' && code !== 'HARNESS_ERR_CRL') throw err;
+    const isCrl = code === 'HARNESS_ERR_CRL';
+    const message = (err as Error).message;
+    const crl = crls.find((c) => message.startsWith(named(c)));
+    const line = /line (\d+)/.exec(message)?.[1];
     findings.push({
       severity: 'error', check: 'trust-store-invalid', file: isCrl ? (crl?.file ?? '') : bundle.file, field: line ? `line ${line}` : '',
-      message: `${err.message.split('. ')[0]}: ALB refuses this ${isCrl ? 'revocation list' : 'CA bundle'}.`,
-      fix: err.message.slice(err.message.indexOf('. ') + 2) || 'Fix the file as the message says.',
+      message: `${message.split('. ')[0]}: ALB refuses this ${isCrl ? 'revocation list' : 'CA bundle'}.`,
+      fix: message.slice(message.indexOf('. ') + 2) || 'Fix the file as the message says.',
     });
     return undefined;
   }
