@@ -15,7 +15,9 @@ Options:
   --crl FILE           A revocation list added to the trust store (PEM); repeatable
   --at DATE            Judge as of this date (default: now)
   --ignore-expiry      IgnoreClientCertificateExpiry=true
+  --partial-chain      Let any CA in the bundle anchor a chain, not only a self-signed root
   --no-partial-chain   Only a self-signed CA in the bundle may anchor a chain
+                       (without either flag: the emulator's default)
 
 Exit codes: 0 Success, 1 Failed:<code>, 2 bad input (a file that breaks ALB's bundle rules, say).`;
 
@@ -26,6 +28,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     crl: { type: 'string', multiple: true },
     at: { type: 'string' },
     'ignore-expiry': { type: 'boolean' },
+    'partial-chain': { type: 'boolean' },
     'no-partial-chain': { type: 'boolean' },
   });
   if (values.help) {
@@ -38,7 +41,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     crls: (values.crl ?? []).map((file) => ({ file, label: '--crl' })),
     ...(values.at ? { at: parseDateFlag('--at', values.at) } : {}),
     ignoreClientCertificateExpiry: !!values['ignore-expiry'],
-    ...(values['no-partial-chain'] ? { partialChain: false } : {}),
+    ...(values['no-partial-chain'] ? { partialChain: false } : values['partial-chain'] ? { partialChain: true } : {}),
     onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
   });
   io.out(`tls_verify_status=${paint(io, result.ok ? 'green' : 'red', result.status)}`);

@@ -12,13 +12,18 @@ export async function checkTrustStore(
   findings: Finding[],
 ): Promise<LoadedTrustStore | undefined> {
   try {
-    return await loadTrustStoreInputs(bundle, crls, (message) => {
+    const loaded = await loadTrustStoreInputs(bundle, crls, (message) => {
       const crl = crls.find((c) => message.startsWith(`${named(c)}:`));
       findings.push({
         severity: 'warning', check: 'trust-store-crl', file: crl?.file ?? bundle.file, field: 'issuer', message,
         fix: 'Keep only CRLs issued by the CAs of this trust store or by the intermediates your clients send.',
       });
     });
+    // The loader's own notes on the bundle (CAs ALB accepts but that will not anchor what you expect).
+    for (const message of (loaded as { warnings?: readonly string[] }).warnings ?? []) {
+      findings.push({ severity: 'warning', check: 'trust-store-warning', file: bundle.file, field: '', message, fix: 'Fix the bundle as the warning says.' });
+    }
+    return loaded;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code !== 'HARNESS_ERR_TRUST_STORE' && code !== 'HARNESS_ERR_CRL') throw err;

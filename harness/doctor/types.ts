@@ -19,6 +19,7 @@ export const DOCTOR_CHECKS = [
   'certificate-expiring', // a certificate expires within the configured number of days
   'trust-store-invalid', // the bundle breaks ALB's bundle rules, or a CRL is not a PEM CRL
   'trust-store-crl', // a CRL whose issuer is not a CA of the bundle
+  'trust-store-warning', // the trust-store loader's own warning about the bundle
   'alb-server-certificate', // would the gateway trust the ALB's server certificate for the route's host
   'local-development', // the environment type has no mTLS bindings at all
   'no-store', // no certificate store was found

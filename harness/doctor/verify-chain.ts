@@ -22,7 +22,7 @@ export interface VerifyChainOptions {
   at?: Date;
   /** IgnoreClientCertificateExpiry=true. */
   ignoreClientCertificateExpiry?: boolean;
-  /** Let any trust-store CA anchor a chain. Default: the verifier's default. */
+  /** Let any trust-store CA anchor a chain (not only a self-signed root). Default: the verifier's default. */
   partialChain?: boolean;
   /** Receives trust-store load warnings (a CRL from an issuer the bundle does not hold). */
   onWarning?(message: string): void;
@@ -40,6 +40,8 @@ export interface VerifyChainResult {
   headers: Record<string, string>;
   /** The presented leaf. */
   leaf: X509Certificate;
+  /** What loading the trust store warned about (bundle CAs the rules frown on, CRLs from issuers the bundle lacks). */
+  warnings: string[];
 }
 
 /** Loads a trust store from files or inline PEM, naming each input as the user named it. */
@@ -76,9 +78,16 @@ export function parseChain(text: string, source: string): X509Certificate[] {
  * the reason, and the headers the targets would get. Bad input throws a UserError naming it.
  */
 export async function verifyChain(options: VerifyChainOptions): Promise<VerifyChainResult> {
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
   const trustStore = 'certificates' in options.trustStore
     ? options.trustStore
-    : await loadTrustStoreInputs(options.trustStore, options.crls, options.onWarning);
+    : await loadTrustStoreInputs(options.trustStore, options.crls, warn);
+  // A loaded store may carry its own bundle warnings.
+  for (const w of (trustStore as { warnings?: readonly string[] }).warnings ?? []) if (!warnings.includes(w)) warn(w);
   const chain = await readPemInput(options.chain);
   const presented = parseChain(chain.text, chain.source);
   const result = verifyClientChain({
@@ -96,5 +105,6 @@ export async function verifyChain(options: VerifyChainOptions): Promise<VerifyCh
     path: result.path.map((c) => subjectRfc2253(c)),
     headers: ok ? verifyModeHeaders(presented[0]!, DEFAULT_MTLS_HEADER_NAMES) : {},
     leaf: presented[0]!,
+    warnings,
   };
 }
