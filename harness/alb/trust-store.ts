@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { X509Crl } from '@peculiar/x509';
 import { UserError } from '../errors.ts';
-import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
+import { formatNameRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
 import { certInfo, normaliseSerialHex, verifySignedDer } from './cert-facts.ts';
 import type { LoadedCrl, LoadedTrustStore, TrustStoreOptions } from './types.ts';
@@ -49,7 +49,7 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
     const crlSource = options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`;
     const loaded = loadCrls(text, crlSource, certificates);
     for (const crl of loaded) {
-      if (!certificates.some((ca) => certInfo(ca).subject === crl.issuer)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
+      if (!certificates.some((ca) => subjectRfc2253(ca) === crl.issuer)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
     }
     return loaded;
   });
