@@ -5,12 +5,15 @@ import { createPki } from '../../certs/index.ts';
 import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
 import type { AlbHandle, MutualAuthenticationMode, TrustStoreOptions } from '../alb/types.ts';
+import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
+import { loadTrustStore } from '../alb/trust-store.ts';
+import { verifyChain } from '../doctor/verify-chain.ts';
 import { UserError } from '../errors.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { serveCommandLines } from './serve-printed-commands.ts';
+import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
@@ -81,6 +84,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
     const pki = await pkiAt(temporaryDir ?? resolve(values.pki!), !!values.force);
     const trustStore = mode === 'verify' ? await trustStoreFor(pki, values['trust-store'], values.crl, io) : undefined;
+    const verdicts = trustStore ? await printedVerdicts(pki, trustStore, !!values['ignore-expiry']) : new Map<string, TlsVerifyStatus>();
     if (!targetUrl) target = await startTarget({ kind: 'echo' });
     alb = await startAlb({
       port,
@@ -95,7 +99,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(alb.url);
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (values['trust-store']) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
-    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, ignoreExpiry: !!values['ignore-expiry'] })) {
+    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
       io.out(group.heading);
       for (const command of group.commands) io.out(`  ${command}`);
     }
@@ -126,6 +130,22 @@ function parseTarget(value: string): string {
     throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--target "${value}" must be an http:// or https:// URL.`);
   }
   return url.href.replace(/\/$/, '');
+}
+
+/**
+ * What the listener will answer for the clients the printed commands use, judged by the same
+ * verifier with the same trust store (yours, if given), so each line announces the real outcome.
+ */
+async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, ignoreExpiry: boolean): Promise<Map<string, TlsVerifyStatus>> {
+  const loaded = loadTrustStore({ ...trustStore, onWarning: () => {} });
+  const verdicts = new Map<string, TlsVerifyStatus>();
+  for (const variant of PRINTED_VARIANTS) {
+    const files = pki.client(variant);
+    if (!files) continue;
+    const result = await verifyChain({ chain: { file: files.chain }, trustStore: loaded, ignoreClientCertificateExpiry: ignoreExpiry });
+    verdicts.set(variant, result.status);
+  }
+  return verdicts;
 }
 
 /** The PKI in `dir` as its manifest describes it; writes a fresh one into a missing or empty dir (or with --force). */

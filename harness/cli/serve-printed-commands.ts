@@ -1,4 +1,5 @@
 import type { WrittenPki } from '../../certs/pki/manifest.ts';
+import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import type { MutualAuthenticationMode } from '../alb/types.ts';
 
 export interface PrintedGroup {
@@ -13,6 +14,9 @@ export interface PrintedGroup {
   commands: string[];
 }
 
+/** The client variants whose commands serve prints: a good one, and a bad one per mode. */
+export const PRINTED_VARIANTS = ['good', 'expired', 'untrusted-root'] as const;
+
 /** Quotes a shell word only when it needs it. */
 const sh = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
@@ -22,7 +26,14 @@ const sh = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.re
  * file (`--include` prints the status line), and openssl s_client with the leaf plus `-cert_chain`,
  * fed an HTTP request by printf (`-ign_eof` waits for the answer instead of quitting at end of input).
  */
-export function serveCommandLines(input: { pki: WrittenPki; port: number; mode: MutualAuthenticationMode; verifyFailure: 'handshake' | 'http-403'; ignoreExpiry: boolean }): PrintedGroup[] {
+export function serveCommandLines(input: {
+  pki: WrittenPki;
+  port: number;
+  mode: MutualAuthenticationMode;
+  verifyFailure: 'handshake' | 'http-403';
+  /** Verify mode: the verdict the listener gives each variant's chain (judged with its own trust store). */
+  verdictOf(variant: string): TlsVerifyStatus | undefined;
+}): PrintedGroup[] {
   const { pki, port, mode } = input;
   const url = `https://127.0.0.1:${port}`;
   const request = `GET /hello HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\nConnection: close\\r\\n\\r\\n`;
@@ -30,7 +41,7 @@ export function serveCommandLines(input: { pki: WrittenPki; port: number; mode: 
   const add = (variant: string, title: string) => {
     const files = pki.client(variant);
     if (!files) return;
-    const verdict = mode === 'verify' ? (input.ignoreExpiry && files.expectedVerdict === 'Failed:ClientCertExpired' ? 'Success' : files.expectedVerdict) ?? undefined : undefined;
+    const verdict = mode === 'verify' ? input.verdictOf(variant) : undefined;
     const expectStatus: PrintedGroup['expectStatus'] = verdict === undefined || verdict === 'Success' ? 200 : input.verifyFailure === 'http-403' ? 403 : 'no response';
     const outcome = expectStatus === 'no response' ? 'expect no HTTP response (the ALB closes the connection)' : `expect "HTTP/1.1 ${expectStatus}"`;
     const log = verdict !== undefined ? `; the connection log shows ${verdict}` : mode === 'passthrough' ? '; forwarded unverified' : '';

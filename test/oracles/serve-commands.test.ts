@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { captureIo } from '../cli/capture-io.ts';
 
@@ -43,15 +46,31 @@ async function logCount(io: ReturnType<typeof captureIo>, status: string, atLeas
   return count();
 }
 
-describe.each([[[] as string[]], [['--verify-failure', 'http-403']], [['--mode', 'passthrough']]])('alb-mtls serve %j: the printed commands work as printed', (flags) => {
+const FLAG_SETS: Array<{ title: string; flags: (pki: string) => string[] }> = [
+  { title: 'verify (default)', flags: () => [] },
+  { title: '--verify-failure http-403', flags: () => ['--verify-failure', 'http-403'] },
+  { title: '--ignore-expiry', flags: () => ['--ignore-expiry'] },
+  { title: '--trust-store (a bundle that does not hold the PKI root)', flags: (pki) => ['--trust-store', join(pki, 'ca/ca-rogue-root.crt')] },
+  { title: '--mode passthrough', flags: () => ['--mode', 'passthrough'] },
+  { title: '--mode off', flags: () => ['--mode', 'off'] },
+];
+
+describe('alb-mtls serve: the printed commands work as printed', () => {
+  let pki: string;
+  let cleanup: () => Promise<void>;
   beforeAll(async () => {
     await requireProgram('curl', 'apt-get install curl');
     await requireProgram('openssl', 'apt-get install openssl');
+    const dir = await mkdtemp(join(tmpdir(), 'serve-commands-'));
+    cleanup = () => rm(dir, { recursive: true, force: true });
+    pki = join(dir, 'pki');
+    expect(await main(['certs', '--out', pki], captureIo())).toBe(0);
   });
+  afterAll(() => cleanup());
 
-  it('each command shows the outcome its line announces', async () => {
+  it.each(FLAG_SETS)('$title: each command shows the outcome its line announces', async ({ flags }) => {
     const io = captureIo();
-    const exit = main(['serve', ...flags], io);
+    const exit = main(['serve', '--pki', pki, ...flags(pki)], io);
     await io.nextLine(/^Forwarding to /);
     const printed = groups(io.stdout);
     expect(printed).toHaveLength(2);
@@ -65,6 +84,18 @@ describe.each([[[] as string[]], [['--verify-failure', 'http-403']], [['--mode',
         if (group.log) expect(await logCount(io, group.log, before + 1)).toBe(before + 1);
       }
     }
+    io.interrupt();
+    expect(await exit).toBe(0);
+  });
+
+  it('the lines announce what the trust store decides: with a foreign bundle even the good client is refused', async () => {
+    const io = captureIo();
+    const exit = main(['serve', '--pki', pki, '--trust-store', join(pki, 'ca/ca-rogue-root.crt')], io);
+    await io.nextLine(/^Forwarding to /);
+    expect(groups(io.stdout).map((g) => g.heading)).toEqual([
+      'Good client certificate (good): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertUntrusted',
+      'Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertUntrusted',
+    ]);
     io.interrupt();
     expect(await exit).toBe(0);
   });
