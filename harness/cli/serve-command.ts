@@ -150,7 +150,10 @@ async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, i
 
 /** The PKI in `dir` as its manifest describes it; writes a fresh one into a missing or empty dir (or with --force). */
 async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
-  const entries = await readdir(dir).catch(() => [] as string[]);
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: ${err.code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be read (${err.code})`}. Point --pki at a directory written by "alb-mtls certs", or at a new one.`);
+  });
   if (entries.length === 0 || force) await (await createPki()).writeTo(dir, { force: true });
   else if (!entries.includes('manifest.json')) {
     throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: not a PKI written by "alb-mtls certs" (no manifest.json). Point --pki at such a directory, at an empty one, or add --force to write a fresh PKI into it.`);

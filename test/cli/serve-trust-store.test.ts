@@ -51,6 +51,9 @@ describe('alb-mtls serve --trust-store', () => {
     await writeFile(join(pki, 'manifest.json'), JSON.stringify(manifest));
     const io = captureIo();
     expect(await main(['serve', '--pki', pki], io)).toBe(2);
+    const file = captureIo();
+    expect(await main(['serve', '--pki', join(pki, 'manifest.json')], file)).toBe(2);
+    expect(file.stderr[0]).toBe(`alb-mtls serve: --pki ${join(pki, 'manifest.json')}: is a file, not a directory. Point --pki at a directory written by "alb-mtls certs", or at a new one.`);
     expect(io.stderr[0]).toBe(`alb-mtls serve: --pki ${pki}: manifest.json lacks "listener" or "files" (written by an older version). Regenerate it with "alb-mtls certs --out ${pki} --force".`);
   });
 });
