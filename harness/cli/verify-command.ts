@@ -15,9 +15,8 @@ Options:
   --crl FILE           A revocation list added to the trust store (PEM); repeatable
   --at DATE            Judge as of this date (default: now)
   --ignore-expiry      IgnoreClientCertificateExpiry=true
-  --partial-chain      Let any CA in the bundle anchor a chain, not only a self-signed root
-  --no-partial-chain   Only a self-signed CA in the bundle may anchor a chain
-                       (without either flag: the emulator's default)
+  --partial-chain      Let any CA in the bundle anchor a chain (default: only a self-signed root, as AWS
+                       documents full chains); --no-partial-chain is the default and still accepted
 
 Exit codes: 0 Success, 1 Failed:<code>, 2 bad input (a file that breaks ALB's bundle rules, say).`;
 

@@ -12,18 +12,13 @@ export async function checkTrustStore(
   findings: Finding[],
 ): Promise<LoadedTrustStore | undefined> {
   try {
-    const loaded = await loadTrustStoreInputs(bundle, crls, (message) => {
+    return await loadTrustStoreInputs(bundle, crls, (message) => {
       const crl = crls.find((c) => message.startsWith(`${named(c)}:`));
-      findings.push({
-        severity: 'warning', check: 'trust-store-crl', file: crl?.file ?? bundle.file, field: 'issuer', message,
-        fix: 'Keep only CRLs issued by the CAs of this trust store or by the intermediates your clients send.',
-      });
+      findings.push(crl
+        ? { severity: 'warning', check: 'trust-store-crl', file: crl.file, field: 'issuer', message, fix: 'Keep only CRLs issued by the CAs of this trust store or by the intermediates your clients send.' }
+        // The loader's own notes on the bundle (a certificate ALB accepts but that anchors nothing you expect).
+        : { severity: 'warning', check: 'trust-store-warning', file: bundle.file, field: /certificate \d+/.exec(message)?.[0] ?? '', message, fix: 'Keep only the CA certificates that issue your clients\' certificates in the bundle.' });
     });
-    // The loader's own notes on the bundle (CAs ALB accepts but that will not anchor what you expect).
-    for (const message of (loaded as { warnings?: readonly string[] }).warnings ?? []) {
-      findings.push({ severity: 'warning', check: 'trust-store-warning', file: bundle.file, field: '', message, fix: 'Fix the bundle as the warning says.' });
-    }
-    return loaded;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code !== 'HARNESS_ERR_TRUST_STORE' && code !== 'HARNESS_ERR_CRL') throw err;

@@ -86,8 +86,6 @@ export async function verifyChain(options: VerifyChainOptions): Promise<VerifyCh
   const trustStore = 'certificates' in options.trustStore
     ? options.trustStore
     : await loadTrustStoreInputs(options.trustStore, options.crls, warn);
-  // A loaded store may carry its own bundle warnings.
-  for (const w of (trustStore as { warnings?: readonly string[] }).warnings ?? []) if (!warnings.includes(w)) warn(w);
   const chain = await readPemInput(options.chain);
   const presented = parseChain(chain.text, chain.source);
   const result = verifyClientChain({
