@@ -116,6 +116,11 @@ describe('doctor over a seed-like project', () => {
     expect(summary(report.findings)).toEqual(['error local-development GET /env @local', 'warning certificate-expiring GET /env', 'info alb-verdict']);
     expect(report.findings[1]!.message).toMatch(/^the client certificate 'albClientCert' \(CN=zuplo-gateway,O=alb-mtls-harness\) expires on .*, in 10 day\(s\)\.$/);
 
+    const withLeaf = await project.file('aws/with-leaf.pem', `${pki.root.certPem}${pki.clients['good-alt'].certPem}`);
+    const noted = await doctor({ projectDir: project.dir, trustStoreFile: withLeaf, albCertFile: inputs.albCertFile, originCaFile: inputs.originCaFile });
+    expect(summary(noted.findings)).toEqual(['warning trust-store-warning', 'info alb-server-certificate']);
+    expect(noted.findings[0]).toMatchObject({ file: withLeaf, field: 'certificate 2' });
+
     const blank = await project.file('aws/blank.pem', `${pki.root.certPem}\n${pki.intermediate.certPem}`);
     const broken = await doctor({ projectDir: project.dir, trustStoreFile: blank, albCertFile: inputs.albCertFile, originCaFile: inputs.originCaFile });
     expect(broken.findings[0]).toMatchObject({ severity: 'error', check: 'trust-store-invalid', file: blank, field: expect.stringMatching(/^line \d+$/) });
