@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../certs/index.ts';
 import type { Pki } from '../../certs/pki/types.ts';
@@ -139,6 +140,15 @@ describe('doctor over a seed-like project', () => {
     const dedicated = await doctor({ projectDir: project.dir, environmentTypes: ['local'], originCaFile: inputs.originCaFile });
     expect(summary(dedicated.findings)).toEqual(['info alb-verdict']);
     expect(dedicated.routes[0]!.sends).toEqual({ local: true });
+  });
+
+  it('no certificate store at all: one error saying where doctor looked', async () => {
+    await using project = await seedProject(pki, { broken: false });
+    await rm(project.store, { recursive: true, force: true });
+    const report = await doctor({ projectDir: project.dir, environmentTypes: ['production'] });
+    expect(summary(report.findings)).toEqual(['error no-store', 'info alb-verdict']);
+    expect(report.findings[0]!.message).toContain('(looked in .zuplo-local/mtls)');
+    expect(report.routes.map((r) => r.sends)).toEqual([{ production: false }, { production: false }]);
   });
 
   it('bad input throws a UserError naming the input as the caller labels it', async () => {
