@@ -5,8 +5,7 @@ import { ENVIRONMENT_TYPES, FAILURE_MODES, PROJECT_TYPES } from '../gateway/type
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { DEFAULT_STORE_DIR, readUserFile } from './mtls-certificate-command.ts';
-import { parsePort } from '../user-input.ts';
+import { DEFAULT_STORE_DIR, parsePort, readUserFile } from '../user-input.ts';
 
 export const gatewayHelp = `Usage: alb-mtls gateway --project DIR [options]
 

@@ -5,6 +5,7 @@ import { NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
+import type { BodyInit } from '../fetch-types.ts';
 
 /** The runtime's exact message for a bad `requestTimeoutSeconds` (a 500). */
 export const timeoutOptionMessage = (received: unknown) =>
