@@ -148,7 +148,8 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
         return (
           `The origin closed the TLS connection ${when}, after the gateway sent certificate ${attempt.certificateSubject ?? `'${attempt.mtlsCertificate}'`}${issuer}: ` +
           'it did not accept it. An AWS ALB in mTLS verify mode does this when the certificate does not chain to a CA in its trust store, ' +
-          'has expired or is not yet valid, is revoked, or is not a client certificate. Its connection log (tls_verify_status) says which.'
+          'has expired or is not yet valid, is revoked, or is not a client certificate. Its connection log (tls_verify_status) says which' +
+          (attempt.tlsProtocol === 'TLSv1.3' ? TLS13_CAVEAT : '.')
         );
       }
       const why = attempt?.noCertificateReason ?? 'the call named no mTLS certificate';
@@ -159,8 +160,9 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
     }
     case 'connection-lost':
       return (
-        'The origin closed the connection while the request was in flight, before any HTTP response. It had already answered on ' +
-        "this connection, so this is not a certificate rejection: check the origin's health and idle timeout."
+        'The origin closed the connection while the request was in flight, before any HTTP response. It had accepted the TLS ' +
+        "handshake and the client certificate on this connection, so this is not a certificate rejection: check the origin's health, " +
+        'whether it was stopped or redeployed, and its idle timeout.'
       );
     case 'origin-untrusted':
       return `The gateway did not accept the origin's TLS server certificate: ${originCheck(err.errorCode, host)}. Check the origin's certificate chain, the CA the gateway trusts, and the host in baseUrl.`;
@@ -172,6 +174,11 @@ function edgeCause(err: UpstreamError, attempt: UpstreamRecord | undefined, host
       return err.message;
   }
 }
+
+// Under TLS 1.3 the client's side of the handshake ends before the server judges the certificate.
+const TLS13_CAVEAT =
+  '; under TLS 1.3 an origin that sends no session ticket, accepts the certificate and then closes while the request is in flight ' +
+  'looks the same here, and its connection log then says Success.';
 
 function originCheck(code: string | undefined, host: string): string {
   switch (code) {

@@ -116,12 +116,12 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
 
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    let connectTimer: NodeJS.Timeout | undefined;
     let response: IncomingMessage | undefined;
+    let watch: SocketWatch | undefined;
     const finish = (outcome: () => void, keepRecord = true) => {
       if (settled) return;
       settled = true;
-      clearTimeout(connectTimer);
+      watch?.stopTimer();
       if (keepRecord) settle();
       outcome();
     };
@@ -150,28 +150,14 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
     });
 
     req.on('socket', (socket: Socket) => {
-      socket.once('data', () => (phase.responseBytes = true));
-      if (!socket.connecting) {
-        // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
-        Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: req.reusedSocket });
-        record.tlsProtocol = tlsProtocolOf(socket);
-        phase.tlsProtocol = record.tlsProtocol;
-        return;
-      }
-      connectTimer = setTimeout(() => {
-        phase.connectTimedOut = true;
-        const what = phase.tcpConnected ? 'TLS handshake' : 'TCP connect';
-        req.destroy(Object.assign(new Error(`${what} to ${url.host} did not finish within ${env.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      }, env.connectTimeoutMs);
-      socket.once('connect', () => {
-        phase.tcpConnected = true;
-        if (!tls) clearTimeout(connectTimer);
-      });
-      socket.once('secureConnect', () => {
-        phase.secureConnected = true;
-        record.tlsProtocol = tlsProtocolOf(socket);
-        phase.tlsProtocol = record.tlsProtocol;
-        clearTimeout(connectTimer);
+      watch = watchSocket(socket, {
+        tls,
+        reused: req.reusedSocket,
+        phase,
+        record,
+        connectTimeoutMs: env.connectTimeoutMs,
+        onConnectTimeout: (what) =>
+          req.destroy(Object.assign(new Error(`${what} to ${url.host} did not finish within ${env.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
       });
     });
 
@@ -201,6 +187,8 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
         finish(() => reject(new StaleSocket()), false);
         return;
       }
+      const verdict = watch?.originVerdict();
+      if (verdict !== undefined) phase.originVerifyError = verdict;
       const classification = classifyOutboundError(err, phase);
       record.errorCode = classification?.errorCode ?? code ?? undefined;
       if (classification) {
@@ -214,6 +202,81 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
     signal?.addEventListener('abort', onAbort, { once: true });
     writeBody(req, body);
   });
+}
+
+interface SocketWatch {
+  /** The client's verdict on the origin's certificate, read before the socket was freed. */
+  originVerdict(): string | undefined;
+  stopTimer(): void;
+}
+
+/**
+ * Follows one socket through TCP connect, the TLS handshake and the first response byte, filling
+ * `phase` (what the failure classifier reads) and the record's TLS version; runs the connect timer,
+ * which covers TCP connect plus the handshake.
+ */
+function watchSocket(
+  socket: Socket,
+  opts: { tls: boolean; reused: boolean; phase: OutboundPhase; record: UpstreamRecord; connectTimeoutMs: number; onConnectTimeout(what: string): void },
+): SocketWatch {
+  const { tls, phase, record } = opts;
+  let verdict: string | undefined;
+  const timer = socket.connecting
+    ? setTimeout(() => {
+        phase.connectTimedOut = true;
+        opts.onConnectTimeout(phase.tcpConnected ? 'TLS handshake' : 'TCP connect');
+      }, opts.connectTimeoutMs)
+    : undefined;
+  const watch: SocketWatch = { originVerdict: () => verdict, stopTimer: () => clearTimeout(timer) };
+  socket.once('data', () => (phase.responseBytes = true));
+  // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
+  socket.once('session', () => (phase.provenAccepted = true));
+  // Read while the native handle is alive: when the socket errs or ends, before it is freed.
+  if (tls) {
+    const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
+    socket.prependOnceListener('error', read);
+    socket.prependOnceListener('end', read);
+  }
+  if (!socket.connecting) {
+    // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
+    Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: opts.reused });
+    record.tlsProtocol = tlsProtocolOf(socket);
+    phase.tlsProtocol = record.tlsProtocol;
+    return watch;
+  }
+  socket.once('connect', () => {
+    phase.tcpConnected = true;
+    if (!tls) clearTimeout(timer);
+  });
+  socket.once('secureConnect', () => {
+    phase.secureConnected = true;
+    record.tlsProtocol = tlsProtocolOf(socket);
+    phase.tlsProtocol = record.tlsProtocol;
+    // Under TLS 1.2 the server's Finished comes after its verdict on the client certificate: it accepted it.
+    if (record.tlsProtocol === 'TLSv1.2') phase.provenAccepted = true;
+    clearTimeout(timer);
+  });
+  return watch;
+}
+
+/** The native TLS handle's view of the peer certificate (Node keeps it after a failed handshake). */
+interface TlsHandle {
+  verifyError?(): (Error & { code?: string }) | null;
+}
+
+/**
+ * The client's verdict on the origin's certificate, read from the TLS handle even when the
+ * handshake failed (Node checks it only after a completed handshake; a client that verifies during
+ * the handshake would have stopped there). `verifyError` is Node's internal TLSWrap method, so
+ * anything unexpected reads as "no verdict".
+ */
+function originVerdict(handle: TlsHandle | null | undefined): string | undefined {
+  try {
+    const code = handle?.verifyError?.()?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function abortName(reason: unknown): string {

@@ -100,7 +100,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
       mtlsCertificate,
       requestId,
       signal,
-      noCertificateReason: mtlsCertificate === undefined ? (noCertificateReason ?? 'the call named no mTLS certificate') : undefined,
+      noCertificateReason: mtlsCertificate === undefined ? (noCertificateReason ?? unnamedReason(zuplo)) : undefined,
     };
     for (let hop = 0; ; hop++) {
       const response = await sendWithStaleRetry(attempt);
@@ -175,6 +175,15 @@ function redirected(previous: Attempt, status: number, location: string): Attemp
   }
   if (next.origin !== previous.url.origin) for (const name of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(name);
   return { ...previous, url: next, method, body, headers };
+}
+
+/** Why a fetch call made without the URL handlers names no certificate. */
+function unnamedReason(zuplo: OutboundFetchInit['zuplo']): string {
+  if (zuplo === undefined) return 'the fetch call passed no zuplo.mtlsCertificate';
+  const value = zuplo.mtlsCertificate;
+  return value === undefined
+    ? "the fetch call's zuplo.mtlsCertificate is undefined (an environment variable that is not set?)"
+    : `the fetch call's zuplo.mtlsCertificate is ${JSON.stringify(value)}`;
 }
 
 function isBinding(value: unknown): value is MtlsBinding {

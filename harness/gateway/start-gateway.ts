@@ -41,32 +41,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     warnings.push(message);
     options.onWarning?.(message);
   };
-  if (options.routes === undefined && options.projectDir === undefined) {
-    throw new UserError(
-      'HARNESS_ERR_INVALID_ARGUMENT',
-      'startGateway: give either projectDir (a directory with config/routes.oas.json) or routes (the parsed document).',
-    );
-  }
-  const project: LoadedProject | undefined = options.projectDir !== undefined ? await loadProject(options.projectDir) : undefined;
-  const sources: RouteSource[] = options.routes !== undefined ? [{ file: 'routes (in memory)', document: options.routes }] : project!.routeSources;
-  if (project !== undefined && !project.hasPolicies) {
-    warn(
-      `${join(project.dir, 'config/policies.json')} is missing: the Zuplo CLI refuses to build a project without it. ` +
-        'Create it with {"policies": []}.',
-    );
-  }
-
-  const environment: Record<string, string | undefined> = { ...project?.environment, ...options.environment };
-  for (const name of Object.keys(environment)) {
-    if (/^(?:__)?ZUPLO/.test(name)) warn(`environment variable ${name}: names starting with ZUPLO or __ZUPLO are reserved by Zuplo; rename it.`);
-  }
-  const flags = compatFlags(
-    options.compatibilityDate ?? project?.compatibilityDate,
-    options.compatibilityDate !== undefined ? 'compatibilityDate' : 'zuplo.jsonc compatibilityDate',
-  );
-  const environmentType = options.environmentType ?? 'development';
-  const projectType = options.projectType ?? project?.projectType ?? DEFAULT_PROJECT_TYPE;
-  const runtime = emulatedRuntime(environmentType, projectType);
+  const { sources, environment, flags, environmentType, projectType, runtime } = await readInputs(options, warn);
 
   // Certificate warnings are held until the routes say which certificates the project uses.
   const storeWarnings: string[] = [];
@@ -80,7 +55,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const attemptsByRequest = new Map<string, UpstreamRecord[]>();
   const outbound = createOutboundClient({
     bindings,
-    variables: environment,
+    // On the edge, variables and bindings share one env (naming a variable says "not a valid binding");
+    // Deno's local loader looks names up among its certificates only (so it says "not found").
+    variables: runtime === 'local-dedicated' ? {} : environment,
     ...(options.originCa !== undefined && honoursOriginCa(runtime) ? { originCa: options.originCa } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.tlsVersion !== undefined ? { tlsVersion: options.tlsVersion } : {}),
@@ -151,6 +128,35 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     upstream: outbound.records,
     banner: runtimeBanner(environmentType, projectType, options.failureMode),
   };
+}
+
+/** Routes, variables, compatibility flags and the emulated runtime, from the options and the project directory. */
+async function readInputs(options: GatewayOptions, warn: (message: string) => void) {
+  if (options.routes === undefined && options.projectDir === undefined) {
+    throw new UserError(
+      'HARNESS_ERR_INVALID_ARGUMENT',
+      'startGateway: give either projectDir (a directory with config/routes.oas.json) or routes (the parsed document).',
+    );
+  }
+  const project: LoadedProject | undefined = options.projectDir !== undefined ? await loadProject(options.projectDir) : undefined;
+  const sources: RouteSource[] = options.routes !== undefined ? [{ file: 'routes (in memory)', document: options.routes }] : project!.routeSources;
+  if (project !== undefined && !project.hasPolicies) {
+    warn(
+      `${join(project.dir, 'config/policies.json')} is missing: the Zuplo CLI refuses to build a project without it. ` +
+        'Create it with {"policies": []}.',
+    );
+  }
+  const environment: Record<string, string | undefined> = { ...project?.environment, ...options.environment };
+  for (const name of Object.keys(environment)) {
+    if (/^(?:__)?ZUPLO/.test(name)) warn(`environment variable ${name}: names starting with ZUPLO or __ZUPLO are reserved by Zuplo; rename it.`);
+  }
+  const flags = compatFlags(
+    options.compatibilityDate ?? project?.compatibilityDate,
+    options.compatibilityDate !== undefined ? 'compatibilityDate' : 'zuplo.jsonc compatibilityDate',
+  );
+  const environmentType = options.environmentType ?? 'development';
+  const projectType = options.projectType ?? project?.projectType ?? DEFAULT_PROJECT_TYPE;
+  return { sources, environment, flags, environmentType, projectType, runtime: emulatedRuntime(environmentType, projectType) };
 }
 
 /**

@@ -141,6 +141,8 @@ export interface UpstreamRecord {
   noCertificateReason?: string;
   /** Milliseconds from the start of the attempt until it settled. */
   durationMs?: number;
+  /** The status the gateway answered its client with (set once the request was answered). */
+  answeredStatus?: number;
 }
 
 export interface GatewayHandle extends ServerHandle {

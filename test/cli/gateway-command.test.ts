@@ -97,6 +97,37 @@ describe('alb-mtls gateway: a Zuplo project run locally with its mTLS bindings',
     expect(await gateway.exitCode).toBe(0);
   });
 
+  it("--resolve: the seed's literal ALB hostname reaches the emulated ALB (SNI and the name check on the real name)", async () => {
+    const pki = await createPki();
+    await using dir = await tempDir();
+    await using target = await startTarget({ kind: 'echo' });
+    await using alb = await startAlb({
+      certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
+      mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+      targets: [target.url],
+    });
+    const host = `my-alb-1234567890.us-east-1.elb.amazonaws.com:${alb.port}`;
+    const project = join(dir.path, 'project');
+    await mkdir(join(project, 'config'), { recursive: true });
+    await writeFile(join(project, 'config', 'policies.json'), '{"policies": []}');
+    await writeFile(join(project, 'config', 'routes.oas.json'), JSON.stringify({
+      paths: { '/api/hello': { get: { 'x-zuplo-route': { handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options: { baseUrl: `https://${host}`, mtlsCertificate: 'aws_alb_cert' } } } } } },
+    }));
+    const cert = await dir.file('client-cert.pem', pki.clients.good.chainPem);
+    const key = await dir.file('client-key.pem', pki.clients.good.keyPem);
+    const ca = await dir.file('ca.pem', pki.root.certPem);
+    expect(await main(['mtls-certificate', 'create', '--dir', join(project, '.zuplo-local/mtls'), '--cert', cert, '--key', key, '--name', 'aws_alb_cert', '--environment-type', 'preview'], captureIo())).toBe(0);
+    const io = captureIo();
+    await using gateway = await running(['gateway', '--project', project, '--env-type', 'preview', '--origin-ca', ca, '--resolve', `${host}:127.0.0.1`], io);
+    const url = await io.nextLine(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await get(`${url}/api/hello`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).headers.host).toBe(host);
+    expect(io.stderr).toEqual([]); // no warnings: the certificate is enabled for preview, policies.json exists
+    io.interrupt();
+    expect(await gateway.exitCode).toBe(0);
+  });
+
   it('bad flags exit 2 naming the flag', async () => {
     for (const [argv, message] of [
       [['gateway'], /--project DIR is required/],

@@ -107,6 +107,22 @@ describe('zuplo dev on a managed-dedicated project presents .zuplo-local/mtls ce
     const body = JSON.parse(await (await fetch(`${gw.url}/api/orders`)).text());
     expect(body.status).toBe(500);
     expect(body.detail).toMatch(new RegExp(`^error sending request for url \\(${env.alb.url}/api/orders\\): client error \\((Connect|SendRequest)\\): `));
+    // The structured record says the same as the printed line.
+    expect(gw.upstream).toMatchObject([
+      { route: 'GET /api/orders', presentedCertificate: false, failureClass: 'handshake-rejected', answeredStatus: 500, durationMs: expect.any(Number) },
+    ]);
+  });
+
+  test("an environment variable's name used as the binding says not found (Deno looks among certificates only)", async () => {
+    await using gw = await startGateway({
+      routes: routesDoc([{ path: '/x', handler: forward({ baseUrl: 'https://127.0.0.1:9', mtlsCertificate: 'ALB_MTLS_CERT' }) }]),
+      environment: { ALB_MTLS_CERT: 'alb_cert' },
+      environmentType: 'local',
+      projectType: 'managed-dedicated',
+    });
+    expect(JSON.parse(await (await fetch(`${gw.url}/x`)).text()).detail).toBe(
+      "mTLS certificate binding 'ALB_MTLS_CERT' not found. Ensure the certificate is uploaded and properly configured.",
+    );
   });
 });
 
@@ -222,5 +238,31 @@ describe('the gateway cleans up after itself', () => {
     expect(globalThis.fetch).not.toBe(original);
     await b.close();
     expect(globalThis.fetch).toBe(original);
+  });
+});
+
+describe('in-flight failures are not certificate rejections', () => {
+  test.each(['1.2', '1.3'] as const)('TLS %s: the ALB closing with requests in flight is connection-lost; a rejected certificate stays handshake-rejected', async (tlsVersion) => {
+    await using target = await startTarget({ kind: 'slow', delayMs: 60_000 });
+    const alb = await startAlb({
+      certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
+      mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+      targets: [target.url],
+    });
+    const routes = routesDoc([{ path: '/x', handler: forward({ baseUrl: alb.url, mtlsCertificate: 'alb_cert' }) }]);
+    const options = { routes, environmentType: 'production' as const, tlsVersion, originCa: pki.root.certPem };
+    await using rejected = await startGateway({ ...options, certificates: [{ ...good(), cert: pki.clients.expired.chainPem, key: pki.clients.expired.keyPem }] });
+    await (await fetch(`${rejected.url}/x`)).text();
+    expect(rejected.upstream).toMatchObject([{ failureClass: 'handshake-rejected' }]);
+
+    await using gw = await startGateway({ ...options, certificates: [good()] });
+    const answers = Array.from({ length: 3 }, () => fetch(`${gw.url}/x`).then(async (r) => ({ status: r.status, body: JSON.parse(await r.text()) })));
+    while (target.requests.length < 3) await new Promise((r) => setTimeout(r, 10)); // every request is in flight at the target
+    await alb.close();
+    for (const { status, body } of await Promise.all(answers)) {
+      expect(status).toBe(522);
+      expect(body.detail).toMatch(/^The origin closed the connection while the request was in flight, before any HTTP response\. It had accepted the TLS handshake and the client certificate/);
+    }
+    expect(gw.upstream.map((r) => r.failureClass)).toEqual(['connection-lost', 'connection-lost', 'connection-lost']);
   });
 });

@@ -41,15 +41,15 @@ describe('what zuplo dev answers (zuplo 7.6.4)', () => {
   const local = { ...base, environmentType: 'local' as const };
 
   test('managed edge (workerd): refused → 500 "Network connection lost."; untrusted origin → 500 "internal error"', async () => {
-    const refused = await failureResponse(failed('connect-refused', 'ECONNREFUSED'), { ...local, runtime: 'local-edge' }).json();
+    const refused = await failureResponse(failed('connect-refused', 'ECONNREFUSED'), { ...local, runtime: 'local-edge' }).text().then((t) => JSON.parse(t));
     expect(refused).toMatchObject({ status: 500, title: 'Internal Server Error', detail: 'Network connection lost.' });
     expect(refused.cause).toMatchObject({ name: 'Error', message: 'Network connection lost.' });
-    const untrusted = await failureResponse(failed('origin-untrusted', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), { ...local, runtime: 'local-edge' }).json();
+    const untrusted = await failureResponse(failed('origin-untrusted', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), { ...local, runtime: 'local-edge' }).text().then((t) => JSON.parse(t));
     expect(untrusted).toMatchObject({ status: 500, detail: 'internal error' });
   });
 
   test('managed dedicated (Deno): the engine texts', async () => {
-    const refused = await failureResponse(failed('connect-refused', 'ECONNREFUSED', 'https://127.0.0.1:9/x'), { ...local, runtime: 'local-dedicated' }).json();
+    const refused = await failureResponse(failed('connect-refused', 'ECONNREFUSED', 'https://127.0.0.1:9/x'), { ...local, runtime: 'local-dedicated' }).text().then((t) => JSON.parse(t));
     expect(refused.detail).toBe(
       'error sending request for url (https://127.0.0.1:9/x): client error (Connect): tcp connect error: Connection refused (os error 111)',
     );
@@ -60,7 +60,7 @@ describe('what zuplo dev answers (zuplo 7.6.4)', () => {
   });
 
   test('failureMode runtime keeps Node\'s own message; failureMode edge gives 522 even locally', async () => {
-    const runtime = await failureResponse(failed('connect-refused', 'ECONNREFUSED'), { ...local, runtime: 'local-edge', failureMode: 'runtime' }).json();
+    const runtime = await failureResponse(failed('connect-refused', 'ECONNREFUSED'), { ...local, runtime: 'local-edge', failureMode: 'runtime' }).text().then((t) => JSON.parse(t));
     expect(runtime.detail).toBe('low-level ECONNREFUSED');
     expect(failureResponse(failed('connect-refused'), { ...local, runtime: 'local-edge', failureMode: 'edge' }).status).toBe(522);
   });

@@ -90,7 +90,14 @@ describe('function handlers from a project directory (.ts, importing @zuplo/runt
     const res = await fetch(`${gw.url}/proxy`, { headers: { 'zp-rid': 'rid-plain' } });
     expect(res.status).toBe(200);
     expect(upstream.seen[0]!.url).toBe('/api');
-    expect(gw.upstream).toMatchObject([{ requestId: 'rid-plain', status: 200, presentedCertificate: false }]);
+    expect(gw.upstream).toMatchObject([
+      {
+        requestId: 'rid-plain',
+        status: 200,
+        presentedCertificate: false,
+        noCertificateReason: "the fetch call's zuplo.mtlsCertificate is undefined (an environment variable that is not set?)",
+      },
+    ]);
   });
 
   test('outside a gateway, the global fetch refuses zuplo.mtlsCertificate as a non-Zuplo runtime does', async () => {

@@ -73,7 +73,11 @@ describe('seed configuration 1: URL Forward Handler with mtlsCertificate', () =>
       certificates: [cert('old_cert', 'expired', ALL)],
       originCa: pki.root.certPem,
     });
-    expect((await fetch(`${gw.url}/x`)).status).toBe(522);
+    const res = await fetch(`${gw.url}/x`);
+    expect(res.status).toBe(522);
+    // The detail names the certificate the gateway sent and its issuer.
+    const { subject, issuer } = pki.clients.expired.facts;
+    expect(JSON.parse(await res.text()).detail).toContain(`after the gateway sent certificate ${subject} (issuer ${issuer}): it did not accept it.`);
     expect(gw.upstream).toMatchObject([{ presentedCertificate: true, failureClass: 'handshake-rejected' }]);
   });
 });

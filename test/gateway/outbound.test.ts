@@ -82,7 +82,7 @@ describe.each(['1.2', '1.3'] as const)('outbound over TLS %s', (tlsVersion) => {
     await using c = client();
     const err = await upstreamError(c.fetch(`${origin.url}/`, { zuplo: { mtlsCertificate: '' } }));
     expect(err.failureClass).toBe('handshake-rejected');
-    // Node's server sends an alert only for a missing certificate: 40 under 1.2, 116 under 1.3 (node-tls-notes §2).
+    // Node's server sends an alert only for a missing certificate: 40 under 1.2, 116 under 1.3.
     expect(err.errorCode).toBe(tlsVersion === '1.2' ? 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' : 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
     expect(c.records[0]).toMatchObject({ presentedCertificate: false, failureClass: 'handshake-rejected', errorCode: err.errorCode });
     expect(c.records[0]!.mtlsCertificate).toBeUndefined();
