@@ -6,8 +6,9 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { closeMatches } from './close-matches.ts';
 import { junitXml } from './junit.ts';
+import { writeHtmlReport } from '../report/index.ts';
 
-export const runHelp = `Usage: alb-mtls run [ID...] [--all] [--tls 1.2|1.3|both] [--json] [--junit FILE] [--force] [--explain]
+export const runHelp = `Usage: alb-mtls run [ID...] [--all] [--tls 1.2|1.3|both] [--json] [--junit FILE] [--html FILE] [--force] [--explain]
 
 Plays scenarios end to end (gateway -> ALB with mutual TLS -> target) on real sockets and compares
 what happened with what the scenario expects. With no ID, runs every scenario (same as --all).
@@ -18,7 +19,10 @@ Options:
   --tls V          1.2, 1.3 or both (default both: the two runs must agree)
   --json           Print the results as JSON instead of a table
   --junit FILE     Also write JUnit XML to FILE (refuses to overwrite without --force)
-  --force          Overwrite FILE given to --junit
+  --html FILE      Also write a self-contained HTML report to FILE: summary table (filter by group
+                   and outcome), and per scenario a sequence diagram, the presented certificate
+                   chain, log lines, the target's headers, the explanation and the fix
+  --force          Overwrite FILE given to --junit or --html
   --explain        After the table, show each scenario's trace (gateway -> ALB -> target), the
                    connection-log line, the headers the target saw, the explanation and the fix
                    (automatic when a single ID is given)
@@ -35,6 +39,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       tls: { type: 'string' },
       json: { type: 'boolean' },
       junit: { type: 'string' },
+      html: { type: 'string' },
       force: { type: 'boolean' },
       explain: { type: 'boolean' },
       concurrency: { type: 'string' },
@@ -52,7 +57,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const selected = select(positionals, !!values.all);
   const junitPath = values.junit ? resolve(values.junit) : undefined;
-  if (junitPath) await refuseExisting(junitPath, !!values.force);
+  if (junitPath) await refuseExisting(junitPath, !!values.force, '--junit');
+  const htmlPath = values.html ? resolve(values.html) : undefined;
+  if (htmlPath) await refuseExisting(htmlPath, !!values.force, '--html');
 
   const started = performance.now();
   const outcomes = await runScenarios(selected, { tls, concurrency });
@@ -60,6 +67,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const passed = outcomes.every((o) => o.passed);
 
   if (junitPath) await writeFile(junitPath, junitXml(outcomes, seconds));
+  if (htmlPath) await writeHtmlReport(htmlPath, outcomes, { durationSeconds: seconds });
   if (values.json) {
     io.out(JSON.stringify(toJson(outcomes, passed, seconds), null, 2));
   } else {
@@ -70,6 +78,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(failed ? paint(io, 'red', summary) : paint(io, 'green', summary));
     if (values.explain || positionals.length === 1) for (const o of outcomes) explain(o, io);
     if (junitPath) io.out(`JUnit XML written to ${junitPath}`);
+    if (htmlPath) io.out(`HTML report written to ${htmlPath}`);
   }
   return passed ? 0 : 1;
 }
@@ -88,11 +97,11 @@ function select(ids: string[], all: boolean): Scenario[] {
   return [...new Set(ids)].map((id) => scenarios.find((s) => s.id === id)!);
 }
 
-async function refuseExisting(path: string, force: boolean): Promise<void> {
+async function refuseExisting(path: string, force: boolean, flag: string): Promise<void> {
   const { stat } = await import('node:fs/promises');
   const exists = await stat(path).then(() => true, () => false);
   if (exists && !force) {
-    throw new UserError('HARNESS_ERR_OUTPUT_EXISTS', `--junit ${path}: file exists. Choose another path, or add --force to overwrite it.`);
+    throw new UserError('HARNESS_ERR_OUTPUT_EXISTS', `${flag} ${path}: file exists. Choose another path, or add --force to overwrite it.`);
   }
 }
 

@@ -1,0 +1,1 @@
+export { renderHtmlReport, writeHtmlReport, type HtmlReportOptions } from './html-report.ts';
