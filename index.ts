@@ -14,6 +14,6 @@ export type * from './harness/gateway/types.ts';
 export { startTarget } from './harness/targets/index.ts';
 export { scenarios, runScenario, runScenarios } from './scenarios/index.ts';
 export { HarnessError, UserError } from './harness/errors.ts';
-export { renderHtmlReport, writeHtmlReport } from './harness/report/index.ts';
-export type { HtmlReportOptions } from './harness/report/index.ts';
+export { renderHtmlReport, writeHtmlReport, startLiveUi } from './harness/report/index.ts';
+export type { HtmlReportOptions, LiveUiHandle, LiveUiOptions } from './harness/report/index.ts';
 export type { ServerHandle } from './harness/server-handle.ts';

@@ -11,7 +11,7 @@ import { paint, type CliIo } from './io.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
-                      [--log-dir DIR] [--port N] [--target URL] [--force]
+                      [--log-dir DIR] [--port N] [--target URL] [--force] [--ui]
 
 Starts the ALB emulator (an HTTPS listener with mutual TLS) in front of an echo target, prints its
 URL on the first line, then ready-to-paste curl and openssl s_client commands with a good and a bad
@@ -31,7 +31,10 @@ Options:
                         (complete the handshake and answer 403, the seed's troubleshooting model)
   --log-dir DIR         Also append connection-log and access-log lines to AWS-named files in DIR
   --port N              Listener port (default 0: any free port)
-  --target URL          Forward to this http(s) URL instead of a built-in echo target`;
+  --target URL          Forward to this http(s) URL instead of a built-in echo target
+  --ui                  Also serve a local web page (127.0.0.1, its own port, printed on the second
+                        line) showing each connection as it happens: verdict, client chain, request,
+                        the target's answer, what the verdict means and the fix`;
 
 interface PkiFiles {
   dir: string;
@@ -57,6 +60,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     force: { type: 'boolean' },
     'verify-failure': { type: 'string' },
     'log-dir': { type: 'string' },
+    ui: { type: 'boolean' },
   });
   if (values.help) {
     io.out(serveHelp);
@@ -102,6 +106,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       logDirectory: values['log-dir'],
     });
     io.out(alb.url);
+    // Loaded only with --ui: the page's explanations pull in the scenario catalogue.
+    await using ui = values.ui ? await (await import('../report/live-ui.ts')).startLiveUi({ alb, mode, verifyFailure }) : undefined;
+    if (ui) io.out(`Live page: ${ui.url}/`);
     printCommands(io, alb, files, mode, !!values['trust-store']);
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
     const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));

@@ -14,7 +14,3 @@ export function safeId(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** JSON inside `<script type="application/json">`: `<` escaped so no `</script>` can end the block. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
