@@ -1,7 +1,8 @@
-/** `npm run bench [pki|alb|scenarios ...]`: every benchmark, each measured against its baseline in the same run. */
+/** `npm run bench [pki|alb|scenarios|gateway ...]`: every benchmark, each measured against its baseline in the same run. */
 import { runPkiBench } from './pki.ts';
 import { runAlbBench } from './alb.ts';
 import { runScenariosBench } from './scenarios.ts';
+import { gatewayBenchLines } from './gateway.ts';
 import { verdict } from './stats.ts';
 
 type Bench = () => Promise<{ ok: boolean; lines: string[] }>;
@@ -19,6 +20,7 @@ const benches: Record<string, Bench> = {
     };
   },
   scenarios: runScenariosBench,
+  gateway: () => gatewayBenchLines(),
 };
 
 const only = process.argv.slice(2);
