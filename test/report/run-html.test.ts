@@ -35,4 +35,23 @@ describe('alb-mtls run --html', () => {
     expect(await main(['run', 'no-targets-503', '--tls', '1.3', '--html', file, '--force'], captureIo())).toBe(0);
     expect(await readFile(file, 'utf8')).toContain('no-targets-503');
   });
+
+  test('report merge --html renders the merged JSON reports of several runs', async () => {
+    const parts: string[] = [];
+    for (const id of ['no-targets-503', 'client-cert-expired']) {
+      const io = captureIo();
+      expect(await main(['run', id, '--tls', '1.3', '--json'], io)).toBe(0);
+      const file = join(dir, `${id}.json`);
+      await writeFile(file, io.stdout.join('\n'));
+      parts.push(file);
+    }
+    const html = join(dir, 'merged.html');
+    const io = captureIo();
+    expect(await main(['report', 'merge', '--html', html, ...parts], io)).toBe(0);
+    expect(io.stdout.at(-1)).toBe(`--html written to ${html}`);
+    const text = await readFile(html, 'utf8');
+    // Catalogue order, each with its picture and the chain the gateway presented.
+    expect(text.match(/<section class="card" id="s-([a-z0-9-]+)"/g)).toEqual(['<section class="card" id="s-client-cert-expired"', '<section class="card" id="s-no-targets-503"']);
+    expect(text).toContain('<text class="chain-cn" x="11" y="40">client-expired</text>');
+  });
 });
