@@ -69,7 +69,7 @@ export function chainSvg(chain: readonly CertificateSummary[], idPrefix: string,
   });
   const description = chain.map((c, i) => chainText(c, i, now)).join(' ');
   return (
-    `<svg class="chain" role="img" aria-labelledby="${idPrefix}-t ${idPrefix}-d" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
+    `<svg class="chain" role="img" aria-labelledby="${idPrefix}-t" aria-describedby="${idPrefix}-d" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
     `xmlns="http://www.w3.org/2000/svg" data-certs="${chain.length}">` +
     `<title id="${idPrefix}-t">The certificate chain presented, leaf first (${chain.length} certificate${chain.length === 1 ? '' : 's'})</title>` +
     `<desc id="${idPrefix}-d">${escapeHtml(description)}</desc>${cards.join('')}</svg>`

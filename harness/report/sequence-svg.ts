@@ -71,7 +71,7 @@ export function sequenceSvg(steps: readonly TraceStep[], idPrefix: string, title
   });
   const description = steps.map((s, i) => `${i + 1}. ${stepText(s)}`).join(' ');
   return (
-    `<svg class="seq" role="img" aria-labelledby="${idPrefix}-t ${idPrefix}-d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" ` +
+    `<svg class="seq" role="img" aria-labelledby="${idPrefix}-t" aria-describedby="${idPrefix}-d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" ` +
     `xmlns="http://www.w3.org/2000/svg" data-steps="${steps.length}">` +
     `<title id="${idPrefix}-t">${escapeHtml(title)}</title><desc id="${idPrefix}-d">${escapeHtml(description)}</desc>` +
     `${lifelines.join('')}${body.join('')}</svg>`

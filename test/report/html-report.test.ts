@@ -96,7 +96,9 @@ describe('renderHtmlReport: structure', () => {
     expect(svg.match(/<g class="seq-step( failed)?">/g)).toEqual(['<g class="seq-step">', '<g class="seq-step">', '<g class="seq-step failed">', '<g class="seq-step">']);
     expect(svg.match(/<circle /g)).toHaveLength(1); // one "stopped here" mark
     const [, labelledBy] = /aria-labelledby="([^"]+)"/.exec(svg)!;
-    for (const id of labelledBy!.split(' ')) expect(svg).toContain(`id="${id}"`);
+    const [, describedBy] = /aria-describedby="([^"]+)"/.exec(svg)!;
+    expect(svg).toContain(`<title id="${labelledBy}">`);
+    expect(svg).toContain(`<desc id="${describedBy}">`);
     expect(svg).toMatch(/<desc id="[^"]+">1\. client → gateway: GET \/api\/&lt;script&gt;.* 3\. ALB: verify mode: .*\(stopped here\) 4\. gateway → client: HTTP 403<\/desc>/);
     // The same facts as visible text.
     expect(html).toContain('<li class="failed">ALB: verify mode: &lt;script&gt;');
