@@ -41,7 +41,7 @@ td.bad .obs{color:var(--bad)}
 .table-wrap{overflow-x:auto}
 td.num{white-space:nowrap;text-align:right}
 .card{background:var(--card);border:1px solid var(--border);border-radius:8px;margin:10px 0}
-.card>details>summary{padding:10px 14px;cursor:pointer;list-style-position:outside;margin-left:18px}
+.card>details>summary{padding:10px 14px;cursor:pointer}
 .card>details>summary h3{display:inline;margin:0;font-size:14.5px}
 .card>details[open]>summary{border-bottom:1px solid var(--border)}
 .card .body{padding:6px 16px 14px}

@@ -96,6 +96,7 @@ describe('the HTML report in chromium', () => {
     const seen = watch(page);
     await page.goto(url);
     await expect(page.locator('#filter-count').textContent()).resolves.toBe(`Showing ${scenarios.length} of ${scenarios.length} scenarios`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-summary.png') });
 
     // Every scenario has a card, and each drawn picture has one step per trace step, in order, with the same words.
     for (const o of outcomes) {
@@ -146,7 +147,6 @@ describe('the HTML report in chromium', () => {
     await expect(page.locator('#s-client-cert-expired svg.chain').isVisible()).resolves.toBe(true);
     expect(await page.locator('#s-client-cert-expired svg.chain rect.chain-card.bad').count()).toBe(1); // the expired leaf
 
-    await page.screenshot({ path: join(SCREENSHOTS, 'report-summary.png') });
     await page.locator('#s-client-cert-expired').screenshot({ path: join(SCREENSHOTS, 'report-scenario.png') });
     expect(seen.errors).toEqual([]);
     expect(seen.requests).toEqual([url]);
