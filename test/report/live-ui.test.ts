@@ -80,6 +80,7 @@ describe('startLiveUi', () => {
     expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     expect(await mtlsGet(alb, pki.clients.good, '/orders?<b>')).toBe('200');
+    await alb.accessLog.waitFor(() => true); // its access-log line is out before the next connection starts
     expect(await mtlsGet(alb, pki.clients.expired, '/orders')).toMatch(/^(ECONNRESET|no status)$/);
     await alb.connectionLog.waitFor((e) => e.tlsVerifyStatus === 'Failed:ClientCertExpired');
 
