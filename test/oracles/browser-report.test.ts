@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { startAlb } from '../../harness/alb/index.ts';
@@ -65,6 +65,11 @@ function watch(page: Page): { errors: string[]; requests: string[] } {
   return seen;
 }
 
+/** One attribute of every element a locator matches, in document order. (Strings, not DOM types: the project's TypeScript has no DOM lib.) */
+async function attributes(locator: Locator, name: string): Promise<Array<string | null>> {
+  return Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
+}
+
 function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile('curl', args, { timeout: 15_000 }, (err, stdout) => {
@@ -107,10 +112,10 @@ describe('the HTML report in chromium', () => {
         const run = o.runs.find((r) => r.tls === tls)!;
         const svg = figure.locator('svg.seq[role="img"]');
         expect(await svg.locator('title').textContent()).toContain(`TLS ${tls} run of ${o.scenario.id}`);
-        const drawn = await svg.locator('g.seq-step').evaluateAll((groups) =>
-          groups.map((g) => ({
-            failed: g.classList.contains('failed'),
-            text: Array.from(g.querySelectorAll('text')).map((t) => t.textContent).join(' '),
+        const drawn = await Promise.all(
+          (await svg.locator('g.seq-step').all()).map(async (g) => ({
+            failed: (await g.getAttribute('class')) === 'seq-step failed',
+            text: (await g.locator('text').allTextContents()).join(' '),
           })),
         );
         expect(drawn, `${o.scenario.id} TLS ${tls}`).toEqual(
@@ -125,12 +130,12 @@ describe('the HTML report in chromium', () => {
     const visibleRows = () => page.locator('table.summary tbody tr:visible');
     await page.selectOption('#filter-group', 'fails-522');
     const inGroup = scenarios.filter((s) => s.group === 'fails-522').map((s) => s.id);
-    expect(await visibleRows().evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.scenario))).toEqual(inGroup);
+    expect(await attributes(visibleRows(), 'data-scenario')).toEqual(inGroup);
     expect(await page.locator('section.card:visible').count()).toBe(inGroup.length);
     await page.selectOption('#filter-group', '');
     await page.selectOption('#filter-outcome', 'status-522');
     const with522 = outcomes.filter((o) => o.runs.some((r) => r.status === 522)).map((o) => o.scenario.id);
-    expect(await visibleRows().evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.scenario))).toEqual(with522);
+    expect(await attributes(visibleRows(), 'data-scenario')).toEqual(with522);
     expect(await page.locator('#filter-count').textContent()).toBe(`Showing ${with522.length} of ${scenarios.length} scenarios`);
     await page.selectOption('#filter-outcome', 'fail');
     expect(await visibleRows().count()).toBe(outcomes.filter((o) => !o.passed).length);
@@ -139,7 +144,7 @@ describe('the HTML report in chromium', () => {
     // Keyboard: Tab reaches the filters; Enter on a card's summary opens it and shows its pictures.
     await page.locator('body').focus();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('filter-group');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('filter-group');
     const summary = page.locator('#s-client-cert-expired summary');
     await summary.focus();
     await page.keyboard.press('Enter');
@@ -160,7 +165,7 @@ describe('the HTML report in chromium', () => {
     const seen = watch(page);
     await page.goto(`${pathToFileURL(file).href}#s-client-cert-expired`);
     expect(await page.locator('#s-client-cert-expired details').getAttribute('open')).toBe('');
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(18, 21, 27)');
     await page.locator('#s-client-cert-expired').screenshot({ path: join(SCREENSHOTS, 'report-scenario-dark.png') });
     expect(seen.errors).toEqual([]);
@@ -201,13 +206,13 @@ describe('the live page of serve --ui in chromium', () => {
     expect(await badCard.locator('p.reason').textContent()).toMatch(/^Verifier: certificate "CN=client-expired,O=alb-mtls-harness" expired at /);
     expect(await badCard.locator('.explain.fix p').first().textContent()).toMatch(/^Issue a new certificate and upload it/);
     // Newest first.
-    expect(await page.locator('article').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.verdict))).toEqual(['Failed:ClientCertExpired', 'Success']);
+    expect(await attributes(page.locator('article'), 'data-verdict')).toEqual(['Failed:ClientCertExpired', 'Success']);
 
     await page.screenshot({ path: join(SCREENSHOTS, 'live.png'), fullPage: true });
     await page.selectOption('#filter-verdict', 'Failed');
-    expect(await page.locator('article:visible').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.verdict))).toEqual(['Failed:ClientCertExpired']);
+    expect(await attributes(page.locator('article:visible'), 'data-verdict')).toEqual(['Failed:ClientCertExpired']);
     await page.selectOption('#filter-verdict', 'Success');
-    expect(await page.locator('article:visible').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.verdict))).toEqual(['Success']);
+    expect(await attributes(page.locator('article:visible'), 'data-verdict')).toEqual(['Success']);
     expect(await page.locator('#filter-count').textContent()).toBe('Showing 1 of 2 connections');
 
     expect(seen.errors).toEqual([]);
