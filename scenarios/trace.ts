@@ -114,9 +114,25 @@ function chainSummary(cert: ClientCertificate): CertificateSummary[] {
   return summary;
 }
 
-/** Subject, issuer, serial and validity of one certificate, as the report and the live page show them. */
+/**
+ * Subject, issuer, serial and validity of one certificate, as the report and the live page show
+ * them. A certificate the model cannot read (a key type it does not know) falls back to Node's own
+ * reading, so recording a trace never fails a run.
+ */
 export function summarizeCertificate(x509: X509Certificate): CertificateSummary {
-  const facts = certFacts(x509);
+  let facts: ReturnType<typeof certFacts>;
+  try {
+    facts = certFacts(x509);
+  } catch {
+    return {
+      subject: x509.subject.split('\n').reverse().join(','),
+      issuer: x509.issuer.split('\n').reverse().join(','),
+      serialNumber: x509.serialNumber.toUpperCase(),
+      notBefore: new Date(x509.validFrom).toISOString(),
+      notAfter: new Date(x509.validTo).toISOString(),
+      selfSigned: x509.checkIssued(x509),
+    };
+  }
   return {
     subject: facts.subject,
     issuer: facts.issuer,
