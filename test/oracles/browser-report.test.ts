@@ -153,6 +153,14 @@ describe('the HTML report in chromium', () => {
     expect(await page.locator('#s-client-cert-expired svg.chain rect.chain-card.bad').count()).toBe(1); // the expired leaf
 
     await page.locator('#s-client-cert-expired').screenshot({ path: join(SCREENSHOTS, 'report-scenario.png') });
+
+    // A summary link opens the card it points at; the buttons open and close every card.
+    await page.locator('a[href="#s-url-forward-200"]').press('Enter');
+    expect(await page.locator('#s-url-forward-200 details').getAttribute('open')).toBe('');
+    await page.locator('#collapse-all').press('Enter');
+    expect(await page.locator('section.card details[open]').count()).toBe(0);
+    await page.locator('#expand-all').press('Enter');
+    expect(await page.locator('section.card details[open]').count()).toBe(scenarios.length);
     expect(seen.errors).toEqual([]);
     expect(seen.requests).toEqual([url]);
   }, 120_000);
