@@ -108,10 +108,15 @@ function expectedText(s: Scenario): string {
 /** Status over verify status: the two facts a row compares, stacked so the columns stay narrow. */
 function outcomeCell(status: number | null, tlsVerifyStatus: string | null, failureClass: string | null, mismatch = false): string {
   return (
-    `<td${mismatch ? ' class="bad"' : ''}><span class="obs">${escapeHtml(statusText(status))}</span>` +
-    `<span class="obs muted mono">${escapeHtml(tlsVerifyStatus ?? 'no verdict')}</span>` +
+    `<td class="outcome${mismatch ? ' bad' : ''}"><span class="obs">${escapeHtml(statusText(status))}</span>` +
+    `<span class="obs muted mono">${breakable(tlsVerifyStatus ?? 'no verdict')}</span>` +
     `${failureClass ? `<span class="obs muted mono">${escapeHtml(failureClass)}</span>` : ''}</td>`
   );
+}
+
+/** Escaped, with break opportunities between camel-case words (`Failed:Client<wbr>Cert<wbr>Expired`), so codes wrap at word edges in a narrow column. */
+function breakable(code: string): string {
+  return escapeHtml(code).replace(/([a-z:])([A-Z])/g, '$1<wbr>$2');
 }
 
 function observedCell(run: ScenarioResult | undefined): string {

@@ -35,8 +35,9 @@ table{border-collapse:collapse;width:100%;background:var(--card);border:1px soli
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--border);vertical-align:top}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
 tr.bad td:first-child{box-shadow:inset 3px 0 var(--bad)}
-td .obs{display:block;overflow-wrap:anywhere}
-td.section{min-width:170px}
+td .obs{display:block;overflow-wrap:break-word}
+td.section{min-width:9em;max-width:13em}
+td.outcome{min-width:11em}
 td.bad .obs{color:var(--bad)}
 .table-wrap{overflow-x:auto}
 td.num{white-space:nowrap;text-align:right}
