@@ -4,7 +4,8 @@ import { startGateway } from '../gateway/index.ts';
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { DEFAULT_STORE_DIR, readUserFile } from './mtls-certificate-command.ts';
+import { DEFAULT_STORE_DIR } from './mtls-certificate-command.ts';
+import { readUserFile } from './user-file.ts';
 
 export const gatewayHelp = `Usage: alb-mtls gateway --project DIR [options]
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readUserFile } from './user-file.ts';
 import { basename, dirname, resolve } from 'node:path';
 import { CertificateStore } from '../gateway/cert-store.ts';
 import { findCertificateReferences } from '../gateway/certificate-references.ts';
@@ -116,16 +116,6 @@ function enabled(r: MtlsCertificateRecord): string {
 
 function missing(flag: string, verb: string): never {
   throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `${verb} needs ${flag}. Run "alb-mtls mtls-certificate --help".`);
-}
-
-export async function readUserFile(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
-    throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: ${why}.`);
-  }
 }
 
 /** The Zuplo project a store belongs to, when it sits at its default place (<project>/.zuplo-local/mtls). */

@@ -7,7 +7,7 @@ import { verifyClientChain } from '../alb/verify.ts';
 import { UserError } from '../errors.ts';
 import { parseDateFlag, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { readUserFile } from './mtls-certificate-command.ts';
+import { readUserFile } from './user-file.ts';
 
 export const verifyHelp = `Usage: alb-mtls verify --cert CHAIN --trust-store BUNDLE [options]
 

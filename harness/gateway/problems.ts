@@ -3,6 +3,7 @@
  * order type, title, status, detail?, instance, trace{timestamp, requestId, buildId, rayId?}, then
  * overrides/extensions; `JSON.stringify(body, null, 2)`; `application/problem+json`; a `zp-rid` header.
  */
+import type { HeadersInit } from './fetch-types.ts';
 
 /** Standard titles, plus 522 (Cloudflare's name for it, which is what users search for). */
 export const STATUS_TITLES: Readonly<Record<number, string>> = {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { ALB_TRUST_STORE_LIMITS, loadTrustStore } from '../../harness/alb/trust-store.ts';
 import type { TrustStoreOptions } from '../../harness/alb/types.ts';
+import type { Crypto } from '../../certs/pki/crypto-types.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -180,7 +181,7 @@ describe('CRLs', () => {
 
   it('keeps a CRL whose signature does not verify with its issuer in the bundle, with processingError', async () => {
     const crl = await x509.X509CrlGenerator.create({
-      issuer: pki.root.cert.subjectName,
+      issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
       thisUpdate: pki.now,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
       signingKey: pki.rogueRoot.keys.privateKey,

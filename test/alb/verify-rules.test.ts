@@ -1,6 +1,7 @@
 import * as asn from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asnName } from '../../certs/pki/issue.ts';
+import type { CryptoKeyPair } from '../../certs/pki/crypto-types.ts';
 import { derSequence } from '../../certs/x509/der.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';

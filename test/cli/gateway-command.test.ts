@@ -6,7 +6,7 @@ import { createPki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { startTarget } from '../../harness/targets/index.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 function get(url: string): Promise<{ status: number; body: string }> {

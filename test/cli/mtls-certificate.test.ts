@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import { startGateway } from '../../harness/gateway/index.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 describe('alb-mtls mtls-certificate (the zuplo mtls-certificate commands on a local store)', () => {

@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 function get(url: string, pki: string, client: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 describe('alb-mtls verify: would the ALB accept this certificate? (offline)', () => {

@@ -7,6 +7,7 @@ import type { MtlsBinding } from '../../harness/gateway/types.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';
 import { startTarget } from '../../harness/targets/index.ts';
 import { freePort, startMtlsOrigin, startSilentTcp } from './outbound-helpers.ts';
+import type { BodyInit } from '../../harness/gateway/fetch-types.ts';
 
 let pki: Pki;
 let bindings: Map<string, MtlsBinding>;

@@ -4,6 +4,7 @@ import { problemResponse } from '../problems.ts';
 import type { OutboundFetchInit } from '../outbound.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
+import type { BodyInit } from '../fetch-types.ts';
 
 /** The runtime's exact message for a bad `requestTimeoutSeconds` (a 500). */
 export const timeoutOptionMessage = (received: unknown) =>

@@ -1,5 +1,6 @@
 import { currentGateway } from '../gateway-context.ts';
 import { problemResponse } from '../problems.ts';
+import type { HeadersInit } from '../fetch-types.ts';
 
 type ProblemFn = (
   request: Request,
