@@ -5,6 +5,7 @@ import { createPki } from '../../certs/index.ts';
 import { startAlb } from '../alb/index.ts';
 import type { AlbHandle, MutualAuthenticationMode } from '../alb/types.ts';
 import { UserError } from '../errors.ts';
+import { startLiveUiLazily } from '../report/live-ui-lazy.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -106,8 +107,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       logDirectory: values['log-dir'],
     });
     io.out(alb.url);
-    // Loaded only with --ui: the page's explanations pull in the scenario catalogue.
-    await using ui = values.ui ? await (await import('../report/live-ui.ts')).startLiveUi({ alb, mode, verifyFailure }) : undefined;
+    await using ui = values.ui ? await startLiveUiLazily({ alb, mode, verifyFailure }) : undefined;
     if (ui) io.out(`Live page: ${ui.url}/`);
     printCommands(io, alb, files, mode, !!values['trust-store']);
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
