@@ -105,6 +105,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       entry,
       albEntries: alb ? [...alb.connectionLog.entries] : [],
       accessLog: alb ? alb.accessLog.entries.map((e) => e.raw) : [],
+      targetStatus: alb?.accessLog.entries.at(-1)?.targetStatusCode ?? null,
       upstream: gateway ? [...gateway.upstream] : [],
       targetSaw: target?.requests[0]?.headers ?? null,
       warnings: gateway ? [...gateway.warnings] : [],
@@ -169,7 +170,8 @@ function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2'
     environmentType: g.environmentType ?? 'preview',
     originCa: pki.root.certPem,
     tlsVersion: tls,
-    failureMode: g.failureMode ?? 'edge',
+    ...(g.failureMode !== undefined ? { failureMode: g.failureMode } : {}),
+    ...(g.projectType !== undefined ? { projectType: g.projectType } : {}),
   };
   if (g.handler === 'function') return { ...common, projectDir: FUNCTION_PROJECT_DIR };
   return { ...common, routes: routesFor(scenario, albUrl) };

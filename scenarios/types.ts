@@ -1,7 +1,7 @@
 import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
-import type { EnvironmentType, FailureClass, FailureMode } from '../harness/gateway/types.ts';
+import type { EnvironmentType, FailureClass, FailureMode, ProjectType } from '../harness/gateway/types.ts';
 import type { TargetKind } from '../harness/targets/index.ts';
 
 /**
@@ -81,8 +81,10 @@ export interface ScenarioGateway {
   environmentType?: EnvironmentType;
   /** `url-forward` / `env-selected`: the handler's `requestTimeoutSeconds`. Default none. */
   requestTimeoutSeconds?: number;
-  /** Default `edge` (522 for a failed connection). */
+  /** Default: as the emulated runtime answers (522 deployed, 500 in local development). */
   failureMode?: FailureMode;
+  /** `local` only: which engine zuplo dev runs. Default `managed-edge`. */
+  projectType?: ProjectType;
 }
 
 /** The request the client sends to the gateway. */
@@ -157,8 +159,27 @@ export interface TraceStep {
   outcome: 'ok' | 'failed';
 }
 
+/** One certificate of a chain, as a person reads it (decoded from the certificate itself). */
+export interface CertificateSummary {
+  /** RFC 2253. */
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  selfSigned: boolean;
+}
+
 export interface ScenarioTrace {
   steps: TraceStep[];
+  /**
+   * The chain the gateway presented to the ALB, leaf first, decoded from the PEM it was configured
+   * with; empty when it sent no client certificate (or made no TLS connection).
+   */
+  presentedChain: CertificateSummary[];
+  /** The certificate name the gateway's call asked for, if any. */
+  certificateName: string | null;
   /** The ALB's connection-log line of the judged connection, exactly as written. */
   connectionLogLine: string | null;
   /** The verifier's reason (not in AWS's format). */
@@ -167,6 +188,8 @@ export interface ScenarioTrace {
   gatewayWarnings: string[];
   /** The response body the client got (truncated). */
   responseBody: string;
+  /** The target's answer to the ALB (status), or null when no request reached a target. */
+  targetStatus: number | null;
 }
 
 export interface ScenarioResult {

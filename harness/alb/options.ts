@@ -274,7 +274,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     // ALB's one idle timeout covers the target connection too, unless the emulator is told otherwise.
     targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', attributes[IDLE_TIMEOUT_ATTRIBUTE] === undefined ? ALB_DEFAULTS.targetIdleTimeoutMs : idleMs),
     verifyFailure,
-    partialChain: options.partialChain ?? true,
+    partialChain: options.partialChain ?? false,
     stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
     noCertificateStatus: parseNoCertificateStatus(options.noCertificateStatus),
     headerEncoding,

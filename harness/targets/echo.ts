@@ -1,4 +1,4 @@
-import type { TargetApp } from './index.ts';
+import type { TargetApp } from './target-app.ts';
 
 /** What the echo target answers: what it received, as JSON. */
 export interface EchoBody {

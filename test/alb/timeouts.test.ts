@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { startTarget } from '../../harness/targets/index.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { albRequest } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate } from './fixture.ts';
 

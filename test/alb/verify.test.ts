@@ -2,10 +2,12 @@ import { X509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, splitPemBlocks, type CertificateAuthority, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { albSignatureAccepted, certInfo, signatureAlgorithmInfo } from '../../harness/alb/cert-facts.ts';
+import { albSignatureAccepted, signatureAlgorithmInfo } from '../../certs/x509/algorithms.ts';
+import { certModel } from '../../certs/x509/model.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import type { LoadedTrustStore, VerifyInput } from '../../harness/alb/types.ts';
+import type { Algorithm, Crypto, CryptoKey, CryptoKeyPair, SubtleCrypto } from '../../certs/pki/crypto-types.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
@@ -42,7 +44,10 @@ function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-type Ca = Pick<CertificateAuthority, 'cert' | 'keys'>;
+type Ca = Pick<CertificateAuthority, 'certPem' | 'keys'>;
+
+/** The CA's name as the @peculiar/x509 generator takes it for `issuer`. */
+const subjectOf = (ca: Ca) => new x509.X509Certificate(ca.certPem).subjectName;
 
 function signing(key: CryptoKey): Algorithm & { hash?: string; saltLength?: number } {
   if (key.algorithm.name === 'RSA-PSS') return { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 };
@@ -75,13 +80,13 @@ interface MintOptions {
 }
 
 /** A certificate the PKI factory does not make: double faults, broken signatures, huge CAs. */
-async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509.X509Certificate; keys: CryptoKeyPair }> {
+async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509.X509Certificate; certPem: string; keys: CryptoKeyPair }> {
   const keys = o.keys ?? (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']));
   const signingKey = o.signingKey ?? o.issuer.keys.privateKey;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: derSerial(hexSerial()),
     subject: o.subject,
-    issuer: o.issuer.cert.subjectName,
+    issuer: subjectOf(o.issuer),
     notBefore: o.notBefore ?? new Date(pki.now.getTime() - DAY),
     notAfter: o.notAfter ?? new Date(pki.now.getTime() + 30 * DAY),
     signingAlgorithm: signing(signingKey),
@@ -96,13 +101,13 @@ async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509
       ...(o.extensions ?? []),
     ],
   });
-  return { x509: new X509Certificate(Buffer.from(cert.rawData)), cert, keys };
+  return { x509: new X509Certificate(Buffer.from(cert.rawData)), cert, certPem: cert.toString('pem'), keys };
 }
 
 async function crlPem(issuer: Ca, serials: string[], o: { signingKey?: CryptoKey; nextUpdate?: Date; signByte?: boolean } = {}): Promise<string> {
   const signingKey = o.signingKey ?? issuer.keys.privateKey;
   const crl = await x509.X509CrlGenerator.create({
-    issuer: issuer.cert.subjectName,
+    issuer: subjectOf(issuer),
     thisUpdate: new Date(pki.now.getTime() - DAY),
     nextUpdate: o.nextUpdate ?? new Date(pki.now.getTime() + 7 * DAY),
     signingAlgorithm: signing(signingKey),
@@ -224,11 +229,15 @@ describe('key types and signature algorithms', () => {
       notAfter: new Date(pki.now.getTime() + 30 * DAY),
       signingAlgorithm: signing(rootKeys.privateKey),
       keys: rootKeys,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+      ],
     });
-    const ca: Ca = { cert: root, keys: rootKeys };
+    const ca: Ca = { certPem: root.toString('pem'), keys: rootKeys };
     const leaf = await mint({ subject: 'CN=pss-leaf', issuer: ca });
-    expect(certInfo(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
+    expect(certModel(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
     const pssStore = loadTrustStore({ caCertificatesBundle: root.toString('pem') });
     expect(verify([leaf.x509], { trustStore: pssStore }).status).toBe('Success');
     expect(albSignatureAccepted(signatureAlgorithmInfo('1.2.840.113549.1.1.10'))).toBe(false);
@@ -247,18 +256,20 @@ describe('path building', () => {
     try {
       const result = variant('leaf-only');
       expect(result.status).toBe('Success');
-      // partialChain (default): the intermediate in the store is already an anchor.
-      expect(result.path.map((c) => c.fingerprint256)).toEqual([pki.clients['leaf-only'].x509.fingerprint256, inter().fingerprint256]);
+      // partialChain off (default): the path goes on from the intermediate in the store to the self-signed root.
+      expect(result.path.map((c) => c.fingerprint256)).toEqual([pki.clients['leaf-only'].x509.fingerprint256, inter().fingerprint256, pki.root.x509.fingerprint256]);
+      // With partialChain the intermediate in the store is already an anchor.
+      expect(variant('leaf-only', { partialChain: true }).path).toHaveLength(2);
     } finally {
       store = defaultStore();
     }
   });
 
-  it('partialChain: a store holding only the intermediate anchors with it on (default), not with it off', () => {
+  it('partialChain: a store holding only the intermediate anchors with it on, not with it off (default)', () => {
     const interOnly = loadTrustStore({ caCertificatesBundle: pki.intermediate.certPem });
     const good = chain(pki.clients.good.chainPem);
-    expect(verify(good, { trustStore: interOnly }).status).toBe('Success');
-    expect(verify(good, { trustStore: interOnly, partialChain: false })).toMatchObject({
+    expect(verify(good, { trustStore: interOnly, partialChain: true }).status).toBe('Success');
+    expect(verify(good, { trustStore: interOnly })).toMatchObject({
       status: 'Failed:ClientCertUntrusted',
       failingIndex: 1,
       reason:

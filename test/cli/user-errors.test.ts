@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { diskSnapshot } from '../helpers/disk-snapshot.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 /** Runs the CLI; a user error must be exit 2, name what was wrong, and print no stack trace. */

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { CertificateStore } from '../../harness/gateway/cert-store.ts';
 import { diskSnapshot } from '../helpers/disk-snapshot.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
  * Fault injection: the file system is real, but one chosen call fails (as a full disk or a lost

@@ -12,7 +12,7 @@ import { harnessErrorCode, isUserErrorCode, type UserErrorCode } from '../../har
 import { startTarget, type TargetOptions } from '../../harness/targets/index.ts';
 import { captureIo } from '../cli/capture-io.ts';
 import { diskSnapshot } from '../helpers/disk-snapshot.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
  * Bad input, one row each: a CLI invocation (exit status 2) or a library call (a UserError code).
