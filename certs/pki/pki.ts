@@ -7,6 +7,7 @@ import { createCrl } from './crl.ts';
 import { CLIENT_VARIANTS } from './variants.ts';
 import { writePki } from './write.ts';
 import { UserError } from '../../harness/errors.ts';
+import { PKI_KEY_FAMILIES } from './types.ts';
 import type {
   CertificateAuthority, ClientCertificate, ClientVariantId, IssueClientOptions, KeyType, Pki, PkiOptions, ServerCertificate,
 } from './types.ts';
@@ -27,8 +28,8 @@ const named = (cn: string, org: RawName[number] = ORG): RawName => [org, ['CN', 
  */
 export async function createPki(options: PkiOptions = {}): Promise<Pki> {
   const family = options.keyType ?? 'ec';
-  if (family !== 'ec' && family !== 'rsa') {
-    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `keyType: unknown key type "${String(family)}" (use "ec" or "rsa")`);
+  if (!(PKI_KEY_FAMILIES as readonly unknown[]).includes(family)) {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `keyType: unknown key type "${String(family)}" (use ${PKI_KEY_FAMILIES.map((k) => `"${k}"`).join(' or ')})`);
   }
   const given = options.now ?? new Date();
   if (!(given instanceof Date) || Number.isNaN(given.getTime())) {
