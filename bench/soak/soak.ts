@@ -4,8 +4,10 @@
  * fuzzed HTTP requests), then the run checks that
  *   - every connection got the verdict its certificate calls for (no wrong verdict),
  *   - every connection was logged exactly once in the connection log,
- *   - resident memory after GC is within SOAK_RSS_BOUND_MB (default 96) of the start, and grew at most
- *     SOAK_RSS_GROWTH_MB (default 32) over the fuzz phase, which is ten times the size of the first,
+ *   - resident memory after GC grew at most SOAK_RSS_GROWTH_MB (default 32) over the second half of
+ *     the fuzzed requests, when every in-memory log is already at its 10,000-entry capacity (a leak
+ *     shows there), and at most SOAK_RSS_BOUND_MB (default 400) over the whole run: the logs at
+ *     capacity, whose access lines carry fuzzed user agents of up to 16 KB, account for most of it,
  *   - the process holds no more file descriptors at the end than at the start, not counting the
  *     emulator's keep-alive connections to its target (a pool that stays open by design, as ALB's does).
  * Exits 1 on any breach. Not part of `npm test`; run with `npm run soak` (about a minute on 2 cores).
@@ -26,7 +28,7 @@ import { RawResponseReader } from './raw-http.ts';
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10_000);
 const FUZZ_INPUTS = Number(process.env.SOAK_FUZZ ?? 100_000);
 const SEED = Number(process.env.SOAK_SEED ?? 20_261_130);
-const RSS_BOUND_MB = Number(process.env.SOAK_RSS_BOUND_MB ?? 96);
+const RSS_BOUND_MB = Number(process.env.SOAK_RSS_BOUND_MB ?? 400);
 const RSS_GROWTH_MB = Number(process.env.SOAK_RSS_GROWTH_MB ?? 32);
 const CONCURRENCY = 32;
 /** Of the fuzzed inputs, this share are broken handshakes on raw TCP; the rest are fuzzed HTTP requests over TLS. */
@@ -90,7 +92,9 @@ async function settledRssMb(): Promise<number> {
     gc?.();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return process.memoryUsage().rss / 1024 / 1024;
+  const usage = process.memoryUsage();
+  if (process.env.SOAK_DEBUG) console.error(JSON.stringify(Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, Math.round(v / 1048576)]))));
+  return usage.rss / 1024 / 1024;
 }
 
 /** Runs `count` tasks, `concurrency` at a time. */
@@ -111,6 +115,7 @@ async function main(): Promise<number> {
     mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle, revocations: [pki.crls.root.pem, pki.crls.intermediate.pem] } },
     targets: [target.url],
     handshakeTimeoutMs: 1_500,
+    ...(process.env.SOAK_MAX_LOG_ENTRIES ? { maxLogEntries: Number(process.env.SOAK_MAX_LOG_ENTRIES) } : {}),
   });
 
   // Connection-log lines by client port, consumed as each client finishes: exactly one per connection.
@@ -229,7 +234,7 @@ async function main(): Promise<number> {
   let requestsLeft = FUZZ_INPUTS - handshakes;
   const requestsPerConnection = 50;
   const sessions = Math.ceil(requestsLeft / requestsPerConnection);
-  await pool(sessions, async (i) => {
+  const fuzzSession = async (i: number) => {
     // A connection the server closes (a malformed request) is reopened for the rest of its batch.
     let batch = Array.from({ length: Math.min(requestsPerConnection, requestsLeft) }, () => fuzzRequest(rand));
     requestsLeft -= batch.length;
@@ -244,7 +249,13 @@ async function main(): Promise<number> {
       }
       batch = batch.slice(Math.max(got.length, 1));
     }
-  });
+  };
+  // In two halves: by the first half's end every in-memory log is at its capacity, so the second
+  // half shows whether anything else grows with traffic.
+  const half = Math.floor(sessions / 2);
+  await pool(half, fuzzSession);
+  const halfRss = await settledRssMb();
+  await pool(sessions - half, (i) => fuzzSession(half + i));
 
   endPhase('fuzzedRequests');
   const fuzzConnections = opened - fuzzOpenedBefore;
@@ -262,7 +273,7 @@ async function main(): Promise<number> {
   const endRss = await settledRssMb();
   if (endFds > startFds) breach(`file descriptors: ${startFds} at the start, ${endFds} at the end`);
   if (endRss - startRss > RSS_BOUND_MB) breach(`RSS grew ${(endRss - startRss).toFixed(1)} MB over the run, bound ${RSS_BOUND_MB} MB`);
-  if (endRss - midRss > RSS_GROWTH_MB) breach(`RSS grew ${(endRss - midRss).toFixed(1)} MB over the fuzz phase, bound ${RSS_GROWTH_MB} MB`);
+  if (endRss - halfRss > RSS_GROWTH_MB) breach(`RSS grew ${(endRss - halfRss).toFixed(1)} MB over the second half of the fuzzed requests (logs already full), bound ${RSS_GROWTH_MB} MB`);
 
   const seconds = (performance.now() - started) / 1000;
   const summary = {
@@ -275,7 +286,7 @@ async function main(): Promise<number> {
     accessLogLinesBeforeFuzz: accessBefore,
     verdicts: Object.fromEntries(verdicts),
     fuzzStatuses: Object.fromEntries([...statuses].sort()),
-    rssMb: { start: +startRss.toFixed(1), afterConnections: +midRss.toFixed(1), end: +endRss.toFixed(1), boundMb: RSS_BOUND_MB, fuzzGrowthBoundMb: RSS_GROWTH_MB },
+    rssMb: { start: +startRss.toFixed(1), afterConnections: +midRss.toFixed(1), halfwayFuzz: +halfRss.toFixed(1), end: +endRss.toFixed(1), boundMb: RSS_BOUND_MB, steadyGrowthBoundMb: RSS_GROWTH_MB },
     fds: { start: startFds, end: endFds },
     seconds: +seconds.toFixed(1),
     phaseSeconds,

@@ -43,6 +43,17 @@ describe('PKI writes are all or nothing, keys are 0600', () => {
     expect(await mode(join(out, 'ca/ca-root.crt'))).toBe('644');
   });
 
+  it('the PKCS#12 file of an RSA set is 0600 too, also after --force', async () => {
+    const rsa = await createPki({ keyType: 'rsa' });
+    await using dir = await tempDir();
+    const out = join(dir.path, 'pki');
+    await rsa.writeTo(out);
+    expect(await mode(join(out, 'clients/client-good.p12'))).toBe('600');
+    await chmod(join(out, 'clients/client-good.p12'), 0o644);
+    await rsa.writeTo(out, { force: true });
+    expect(await mode(join(out, 'clients/client-good.p12'))).toBe('600');
+  });
+
   it('a write that fails part way into a new directory leaves nothing behind', async () => {
     await using dir = await tempDir();
     faults.writeFile = 20;
