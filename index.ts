@@ -22,4 +22,6 @@ export { doctor, verifyChain, DOCTOR_CHECKS } from './harness/doctor/index.ts';
 export type { DoctorOptions, DoctorReport, Finding, VerifyChainOptions, VerifyChainResult, PemInput } from './harness/doctor/index.ts';
 export { HarnessError, UserError } from './harness/errors.ts';
 export type { HarnessErrorCode } from './harness/errors.ts';
+export { renderHtmlReport, writeHtmlReport, startLiveUi } from './harness/report/index.ts';
+export type { HtmlReportOptions, LiveUiHandle, LiveUiOptions } from './harness/report/index.ts';
 export type { ServerHandle } from './harness/server-handle.ts';
