@@ -5,8 +5,7 @@ import { ENVIRONMENT_TYPES, FAILURE_MODES, PROJECT_TYPES } from '../gateway/type
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { DEFAULT_STORE_DIR } from './mtls-certificate-command.ts';
-import { readUserFile } from './user-file.ts';
+import { DEFAULT_STORE_DIR, parsePort, readUserFile } from '../user-input.ts';
 
 export const gatewayHelp = `Usage: alb-mtls gateway --project DIR [options]
 
@@ -59,8 +58,7 @@ export async function gatewayCommand(argv: string[], io: CliIo): Promise<number>
   const environmentType = parseChoice('--env-type', values['env-type'] ?? 'development', ENVIRONMENT_TYPES);
   const projectType = values['project-type'] === undefined ? undefined : parseChoice('--project-type', values['project-type'], PROJECT_TYPES);
   const failureMode = values['failure-mode'] === undefined ? undefined : parseChoice('--failure-mode', values['failure-mode'], FAILURE_MODES);
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port "${values.port}" is not a port number (0-65535).`);
+  const port = parsePort('--port', values.port);
   const environment: Record<string, string> = {};
   for (const pair of values.env ?? []) {
     const eq = pair.indexOf('=');

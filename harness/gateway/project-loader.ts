@@ -20,14 +20,19 @@ export interface LoadedProject {
   hasPolicies: boolean;
 }
 
-/** Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route). */
-export async function loadProject(dir: string): Promise<LoadedProject> {
+/**
+ * Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route).
+ * `label` names the directory in messages as the user gave it (e.g. `--project`).
+ */
+export async function loadProject(dir: string, label = 'project directory'): Promise<LoadedProject> {
   const configDir = join(dir, 'config');
-  const entries = await readdir(configDir).catch((err: NodeJS.ErrnoException) => {
+  const entries = await readdir(configDir).catch(async (err: NodeJS.ErrnoException) => {
+    const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',
-      `${configDir}: cannot read the project's config directory (${err.code ?? err.message}). ` +
-        'A project needs config/routes.oas.json; pass the project root as projectDir.',
+      exists
+        ? `${label} ${dir}: cannot read its config directory (${err.code ?? err.message}). A Zuplo project holds config/routes.oas.json; give the folder that holds config/.`
+        : `${label} ${dir}: no such directory. Give your Zuplo project's folder (the one that holds config/routes.oas.json).`,
       { cause: err },
     );
   });

@@ -167,4 +167,3 @@ function asnInteger(bytes: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
 }
 
-export const NameSchemas = asn;

@@ -245,6 +245,8 @@ describe('rule 17: name constraints -> ClientCertUntrusted', () => {
     ['IP excluded, inside', nc([], [G({ iPAddress: '192.168.0.0/16' })]), { san: { ip: ['192.168.1.1'] } }, 'Failed:ClientCertUntrusted'],
     ['URI excluded subdomain', nc([], [G({ uniformResourceIdentifier: '.evil.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://x.evil.com/p' }))] }, 'Failed:ClientCertUntrusted'],
     ['URI excluded, other host', nc([], [G({ uniformResourceIdentifier: '.evil.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://good.com/p' }))] }, 'Success'],
+    ['URI with userinfo: the host is read as OpenSSL does (user@host)', nc([G({ uniformResourceIdentifier: 'good.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://u@good.com/p' }))] }, 'Failed:ClientCertUntrusted'],
+    ['URI permitted, with a port', nc([G({ uniformResourceIdentifier: 'good.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://good.com:8443/p' }))] }, 'Success'],
     ['directoryName permitted, inside', nc([G({ directoryName: asnName([['O', 'verify-rules']]) })]), {}, 'Success'],
     ['directoryName permitted, outside', nc([G({ directoryName: asnName([['O', 'someone-else']]) })]), {}, 'Failed:ClientCertUntrusted'],
     ['directoryName excluded, inside', nc([], [G({ directoryName: asnName([['O', 'VERIFY-RULES']]) })]), {}, 'Failed:ClientCertUntrusted'],
