@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Name } from '@peculiar/asn1-x509';
+import { AsnConvert, Certificate, Name } from './asn1.ts';
 
 /**
  * RFC 2253 distinguished names, as ALB puts them in `X-Amzn-Mtls-Clientcert-Subject/-Issuer` and

@@ -1,6 +1,5 @@
 import { X509Certificate, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } from '@peculiar/asn1-x509';
+import { AsnConvert, Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } from '../../certs/x509/asn1.ts';
 import { formatName } from '../../certs/x509/dn.ts';
 
 /**

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificateList } from '@peculiar/asn1-x509';
+import { AsnConvert, CertificateList } from '../../certs/x509/asn1.ts';
 import { UserError } from '../errors.ts';
 import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
