@@ -18,6 +18,8 @@ export { startTarget } from './harness/targets/index.ts';
 export type { TargetKind, TargetOptions, TargetHandle, ReceivedRequest, ChainVerdict } from './harness/targets/index.ts';
 export { scenarios, runScenario, runScenarios } from './scenarios/index.ts';
 export type * from './scenarios/types.ts';
+export { doctor, verifyChain, DOCTOR_CHECKS } from './harness/doctor/index.ts';
+export type { DoctorOptions, DoctorReport, Finding, VerifyChainOptions, VerifyChainResult, PemInput } from './harness/doctor/index.ts';
 export { HarnessError, UserError } from './harness/errors.ts';
 export type { HarnessErrorCode } from './harness/errors.ts';
 export type { ServerHandle } from './harness/server-handle.ts';

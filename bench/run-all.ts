@@ -17,6 +17,8 @@ const benches: Record<string, Bench> = {
       lines: [
         `alb verify (TLS 1.3, new connection + GET): emulator ${r.emulatorPerSecond.toFixed(0)}/s, bare Node https ${r.bareNodePerSecond.toFixed(0)}/s, ` +
           `ratio ${r.ratio.toFixed(2)}, target >= 0.70: ${verdict(r.ratio >= 0.7)}${r.errors ? ` (${r.errors} errors)` : ''}`,
+        `alb offline verify (default good chain): verifyClientChain ${r.offlineVerifyPerSecond.toFixed(0)}/s (recomputed ${r.offlineRecomputePerSecond.toFixed(0)}/s), ` +
+          `X509Certificate.verify ${r.x509VerifyPerSecond.toFixed(0)}/s, ratio ${r.offlineRatio.toFixed(2)}`,
       ],
     };
   },

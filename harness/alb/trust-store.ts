@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert, CertificateList } from '../../certs/x509/asn1.ts';
 import { UserError } from '../errors.ts';
-import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
+import { verifySignedDer } from '../../certs/x509/algorithms.ts';
+import { crlModel } from '../../certs/x509/crl-model.ts';
+import { certModel } from '../../certs/x509/model.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
-import { certInfo, normaliseSerialHex, verifySignedDer } from './cert-facts.ts';
 import type { LoadedCrl, LoadedTrustStore, TrustStoreOptions } from './types.ts';
 
 /**
@@ -45,8 +45,38 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const source = options.source ?? 'trustStore.caCertificatesBundle';
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
-  const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
+  const crls = (options.revocations ?? []).flatMap((text, index) => {
+    const crlSource = options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`;
+    const loaded = loadCrls(text, crlSource, certificates);
+    for (const crl of loaded) {
+      const issuerKey = crlModel(splitPemBlocks(crl.pem)[0]!.der).issuerKey;
+      if (!certificates.some((ca) => certModel(ca).subjectKey === issuerKey)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
+    }
+    return loaded;
+  });
+  for (const warning of bundleWarnings(certificates, source)) options.onWarning?.(warning);
   return { certificates, pems: pems.map((p) => p.pem), crls };
+}
+
+/**
+ * A CRL whose issuer is no CA of the bundle applies only to certificates issued by an intermediate
+ * the client itself presents; a CRL from another PKI (kept by mistake) never applies at all.
+ */
+export const foreignCrlWarning = (crlSource: string, issuer: string, bundleSource: string) =>
+  `${crlSource}: the CRL's issuer "${issuer}" is not a CA in ${bundleSource}; it applies only to certificates issued by an ` +
+  'intermediate of that name that clients present. If that is not your intermediate, remove this CRL (it revokes nothing here).';
+
+/**
+ * What AWS accepts in a bundle but is almost surely a mistake: a certificate that is not a CA cannot
+ * issue client certificates, so it anchors no chain but itself. Warned about, not refused.
+ */
+function bundleWarnings(certificates: X509Certificate[], source: string): string[] {
+  return certificates.flatMap((cert, i) => {
+    const m = certModel(cert);
+    if (m.isCa) return [];
+    const why = m.extensions.basicConstraints ? 'basicConstraints CA:FALSE' : 'no basicConstraints';
+    return [`${source}: certificate ${i + 1} (${JSON.stringify(m.subject)}) is not a CA (${why}); it cannot issue client certificates, so only a client presenting this very certificate could match it`];
+  });
 }
 
 function bundleError(source: string, line: number, rule: string, fix: string): UserError {
@@ -138,7 +168,9 @@ function finishBlock(source: string, line: number, body: string[], index: number
   }
   try {
     const x509 = new X509Certificate(pem);
-    certInfo(x509); // the verifier needs these facts; a certificate they cannot be read from is as bad as unparsable
+    // The verifier needs these facts; a certificate they cannot be read from is as bad as unparsable.
+    const problem = certModel(x509).structureError;
+    if (problem) throw new Error(problem);
     return { pem, x509 };
   } catch (err) {
     throw bundleError(
@@ -169,25 +201,19 @@ function loadCrls(text: string, source: string, cas: X509Certificate[]): LoadedC
       throw crlError(where, `uses the "-----BEGIN CRL-----" label; ALB and OpenSSL accept only "-----BEGIN X509 CRL-----". ${fix}`);
     }
     if (block.label !== 'X509 CRL') throw crlError(where, `holds a "${block.label}" block, not a CRL. ${fix}`);
-    // Parsed with the ASN.1 schema the certificate model already loads (not @peculiar/x509, whose
-    // start-up cost would double `alb-mtls verify`'s).
-    let crl: CertificateList['tbsCertList'];
-    try {
-      crl = AsnConvert.parse(block.der, CertificateList).tbsCertList;
-    } catch (err) {
-      throw crlError(where, `does not parse as a CRL (${(err as Error).message}). ${fix}`);
-    }
-    const issuer = formatNameRfc2253(AsnConvert.serialize(crl.issuer));
+    const crl = crlModel(block.der);
+    if (crl.structureError) throw crlError(where, `does not parse as a CRL (${crl.structureError}). ${fix}`);
     const loaded: LoadedCrl = {
-      issuer,
+      issuer: crl.issuer,
       pem: block.pem,
-      revokedSerials: new Set((crl.revokedCertificates ?? []).map((e) => normaliseSerialHex(Buffer.from(e.userCertificate).toString('hex')))),
-      thisUpdate: crl.thisUpdate.getTime(),
-      nextUpdate: crl.nextUpdate?.getTime(),
+      revokedSerials: crl.revokedSerials,
+      thisUpdate: crl.thisUpdate ?? new Date(Number.NaN),
+      nextUpdate: crl.nextUpdate,
     };
-    const candidates = cas.filter((ca) => certInfo(ca).subject === issuer);
+    // Issuer by RFC 4518 name comparison; a CRL of a bundle CA whose signature fits none of the CAs of that name is unusable.
+    const candidates = cas.filter((ca) => certModel(ca).subjectKey === crl.issuerKey);
     if (candidates.length > 0 && !candidates.some((ca) => verifySignedDer(block.der, ca.publicKey))) {
-      loaded.processingError = `the signature of ${where} does not verify with the public key of trust-store CA "${issuer}"`;
+      loaded.processingError = `the signature of ${where} does not verify with the public key of trust-store CA ${JSON.stringify(crl.issuer)}`;
     }
     return loaded;
   });

@@ -38,6 +38,10 @@ export const commands: Record<string, Command> = {
     summary: 'Would an ALB in verify mode accept this client certificate? The tls_verify_status, offline',
     load: async () => (await import('./verify-command.ts')).verifyCommand,
   },
+  doctor: {
+    summary: 'Check your project, certificate store, trust store and ALB certificate: what would fail, where, and the fix',
+    load: async () => (await import('./doctor-command.ts')).doctorCommand,
+  },
   report: {
     summary: 'Merge the JSON reports of sharded runs (run --shard i/n --json) into one JSON/JUnit report',
     load: async () => (await import('./report-command.ts')).reportCommand,

@@ -22,7 +22,7 @@ function problem(status: number): ProblemFn {
     });
 }
 
-/** Zuplo's `HttpProblems`: problem+json responses (spec §6); `overrides` may set `detail`, `title`, extensions. */
+/** Zuplo's `HttpProblems`: problem+json responses in the runtime's field order; `overrides` may set `detail`, `title`, extensions. */
 export const HttpProblems = {
   badRequest: problem(400),
   unauthorized: problem(401),
