@@ -61,6 +61,28 @@ export const ALB_LOAD_BALANCER_ATTRIBUTE_KEYS = [
 ] as const;
 
 /**
+ * AWS's default values of the load-balancer attributes that have one. `describe-load-balancer-attributes`
+ * and Terraform state list every attribute, set or not; a default value says nothing the user chose.
+ */
+export const ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS: Readonly<Record<string, string>> = {
+  'access_logs.s3.enabled': 'false',
+  'connection_logs.s3.enabled': 'false',
+  'health_check_logs.s3.enabled': 'false',
+  'client_keep_alive.seconds': '3600',
+  'deletion_protection.enabled': 'false',
+  'idle_timeout.timeout_seconds': '60',
+  'routing.http.desync_mitigation_mode': 'defensive',
+  'routing.http.drop_invalid_header_fields.enabled': 'false',
+  'routing.http.preserve_host_header.enabled': 'false',
+  'routing.http.x_amzn_tls_version_and_cipher_suite.enabled': 'false',
+  'routing.http.xff_client_port.enabled': 'false',
+  'routing.http.xff_header_processing.mode': 'append',
+  'routing.http2.enabled': 'true',
+  'waf.fail_open.enabled': 'false',
+  'zonal_shift.config.enabled': 'false',
+};
+
+/**
  * Security policies AWS offers that the emulator does not model, with the modelled policy closest to
  * each (same protocol versions; the post-quantum key exchange and FIPS ciphers are not emulated).
  */

@@ -1,0 +1,61 @@
+import { LineCounter, parseAllDocuments, type Tags } from 'yaml';
+import { UserError } from '../errors.ts';
+
+/**
+ * Reading the text of a configuration file: JSON and YAML with errors that name the file, the line and
+ * column, and the problem; and one error shape for problems found later, at a JSON pointer.
+ */
+
+/** `<file> <where>: <problem>. <fix>` as a UserError with code HARNESS_ERR_IAC. */
+export function iacError(file: string, where: string, problem: string, fix?: string): UserError {
+  return new UserError('HARNESS_ERR_IAC', `${file}${where ? ` ${where}` : ''}: ${problem}${fix ? `. ${fix}` : ''}`);
+}
+
+/** What the ELB API itself would reject, found in a file: HARNESS_ERR_ALB_CONFIG, as startAlb reports it. */
+export function awsRejects(file: string, where: string, problem: string): UserError {
+  return new UserError('HARNESS_ERR_ALB_CONFIG', `${file}${where ? ` ${where}` : ''}: ${problem}`);
+}
+
+/** A JSON pointer (RFC 6901) for a path of keys and indexes. */
+export function jsonPointer(path: readonly (string | number)[]): string {
+  return `/${path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** JSON.parse, or an error naming the file, line and column (Node reports only a character position). */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const position = /at position (\d+)/.exec(message);
+    const where = position ? lineColumn(text, Number(position[1])) : lineColumn(text, text.length);
+    const problem = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    throw iacError(file, `line ${where.line} column ${where.column}`, `not valid JSON (${problem})`, 'Fix the syntax there');
+  }
+}
+
+/** Every document of a YAML stream as plain values; an error or an unknown `!Tag` names file, line and column. */
+export function parseYamlText(text: string, file: string, customTags: Tags = []): unknown[] {
+  const lineCounter = new LineCounter();
+  const list = [...parseAllDocuments(text, { customTags, lineCounter, prettyErrors: false })];
+  for (const doc of list) {
+    const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (problem) {
+      const pos = lineCounter.linePos(problem.pos[0]);
+      const text = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw iacError(file, `line ${pos.line} column ${pos.col}`, `not valid YAML (${text})`, 'Fix the syntax there');
+    }
+  }
+  return list.map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown);
+}
+
+/** Whether a value is a plain object (a JSON/YAML mapping). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
