@@ -8,6 +8,7 @@ import { UserError } from '../errors.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
+import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
@@ -31,7 +32,8 @@ Options:
                         (complete the handshake and answer 403, the seed's troubleshooting model)
   --log-dir DIR         Also append connection-log and access-log lines to AWS-named files in DIR
   --port N              Listener port (default 0: any free port)
-  --target URL          Forward to this http(s) URL instead of a built-in echo target`;
+  --target URL          Forward to this http(s) URL instead of a built-in echo target
+${serveFromHelp}`;
 
 interface PkiFiles {
   dir: string;
@@ -57,16 +59,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     force: { type: 'boolean' },
     'verify-failure': { type: 'string' },
     'log-dir': { type: 'string' },
+    ...SERVE_FROM_FLAGS,
   });
   if (values.help) {
     io.out(serveHelp);
     return 0;
   }
-  const mode = parseChoice('--mode', values.mode ?? 'verify', ['verify', 'passthrough', 'off'] as const) as MutualAuthenticationMode;
+  const imported = await importForServe(values, io);
+  const mode = (imported?.albOptions.mutualAuthentication?.mode ??
+    parseChoice('--mode', values.mode ?? 'verify', ['verify', 'passthrough', 'off'] as const)) as MutualAuthenticationMode;
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', ['handshake', 'http-403'] as const);
   const port = parsePort(values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
-  if (mode !== 'verify') {
+  if (mode !== 'verify' && !imported) {
     for (const flag of ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const) {
       if (values[flag] !== undefined) {
         throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--${flag} applies to --mode verify only (AWS rejects it for ${mode}). Remove it, or use --mode verify.`);
@@ -82,10 +87,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     if (!targetUrl) target = await startTarget({ kind: 'echo' });
     alb = await startAlb({
+      ...imported?.albOptions,
       port,
       certificate: { certPem: await readText(files.serverChain, 'server certificate chain'), keyPem: await readText(files.serverKey, 'server key') },
-      mutualAuthentication:
-        mode === 'verify'
+      mutualAuthentication: imported
+        ? imported.albOptions.mutualAuthentication
+        : mode === 'verify'
           ? {
               mode,
               trustStore: {
@@ -102,7 +109,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       logDirectory: values['log-dir'],
     });
     io.out(alb.url);
-    printCommands(io, alb, files, mode, !!values['trust-store']);
+    printCommands(io, alb, files, mode, !!values['trust-store'] || !!imported?.trustStore);
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
     const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
     const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
