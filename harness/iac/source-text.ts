@@ -27,15 +27,30 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
+/**
+ * Where JSON.parse failed. V8 says "at position N", or for an unexpected token only quotes the text
+ * around it: up to 10 characters either side, with "..." where it cut.
+ */
+function errorOffset(message: string, text: string): number | null {
+  const position = /at position (\d+)/.exec(message);
+  if (position) return Number(position[1]);
+  const quoted = /^Unexpected token '(.+?)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(message);
+  if (!quoted) return null;
+  const [, token, cutBefore, context] = quoted;
+  const start = text.indexOf(context!);
+  if (start < 0) return null;
+  return start + (cutBefore ? 10 : context!.indexOf(token!));
+}
+
 /** JSON.parse, or an error naming the file, line and column (Node reports only a character position). */
 export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const where = position ? lineColumn(text, Number(position[1])) : lineColumn(text, text.length);
-    const problem = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    const offset = errorOffset(message, text);
+    const where = lineColumn(text, offset ?? text.length);
+    const problem = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
     throw iacError(file, `line ${where.line} column ${where.column}`, `not valid JSON (${problem})`, 'Fix the syntax there');
   }
 }
