@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { resolveIntrinsics, resolveString, type CfnTemplateContext } from './cfn-intrinsics.ts';
-import { readCloudFormation } from './cloudformation.ts';
+import { readCloudFormation, templateContext } from './cloudformation.ts';
 import type { ParsedConfiguration, S3Upload } from './model.ts';
 import { iacError, isRecord, parseJsonText } from './source-text.ts';
 
@@ -92,11 +92,10 @@ export async function readCdkAssembly(dir: string, vars: Readonly<Record<string,
     const templatePath = join(dir, String(props.templateFile ?? `${stack}.template.json`));
     const template = await readJson(templatePath);
     const parsed = readCloudFormation(template, templatePath, vars);
-    const t = template as Record<string, Record<string, unknown>>;
-    const ctx: CfnTemplateContext = { file: templatePath, resources: t.Resources as never, parameters: t.Parameters ?? {}, mappings: t.Mappings ?? {}, conditions: t.Conditions ?? {}, vars };
+    const ctx = templateContext(template, templatePath, vars);
     config.listeners.push(...parsed.listeners.map((l) => ({ ...l, id: `${stack}/${l.id}`, at: `${relative(dir, templatePath)} ${l.at}` })));
     config.trustStores.push(...parsed.trustStores);
-    config.uploads.push(...(await uploadsOf(dir, stack, t, ctx)));
+    config.uploads.push(...(await uploadsOf(dir, stack, template as Record<string, unknown>, ctx)));
     config.notes.push(...parsed.notes.map((n) => `${stack}: ${n}`));
   }
   return config;

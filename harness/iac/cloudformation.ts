@@ -89,11 +89,11 @@ function s3Location(props: Record<string, unknown>, keys: [string, string, strin
   };
 }
 
-/** Reads one parsed template into the shared model. `vars` fill parameters, pseudo parameters and imports. */
-export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Record<string, string>>): ParsedConfiguration {
+/** The evaluation context of a template: its resources, parameters, mappings and conditions. */
+export function templateContext(doc: unknown, file: string, vars: Readonly<Record<string, string>>): CfnTemplateContext {
   if (!isCloudFormationTemplate(doc)) throw iacError(file, '', 'not a CloudFormation template (no Resources)', 'Pass a template, a cdk.out directory, Terraform, an Ingress or describe-* output');
   const t = doc as Record<string, Record<string, unknown>>;
-  const ctx: CfnTemplateContext = {
+  return {
     file,
     resources: t.Resources as Record<string, Record<string, unknown>>,
     parameters: t.Parameters ?? {},
@@ -101,6 +101,11 @@ export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Re
     conditions: t.Conditions ?? {},
     vars,
   };
+}
+
+/** Reads one parsed template into the shared model. `vars` fill parameters, pseudo parameters and imports. */
+export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Record<string, string>>): ParsedConfiguration {
+  const ctx = templateContext(doc, file, vars);
   const config: ParsedConfiguration = { format: 'cloudformation', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
   const listeners: (ImportedListener & { loadBalancer?: string })[] = [];
   const revocations: { trustStore: string; locations: S3Location[] }[] = [];

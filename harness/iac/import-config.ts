@@ -71,6 +71,8 @@ function chosenAttributes(attributes: Record<string, string>): Record<string, st
   return Object.fromEntries(Object.entries(attributes).filter(([k, v]) => v !== '' && ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS[k] !== v));
 }
 
+const isHttps = (l: ImportedListener) => (l.protocol ?? 'HTTPS').toUpperCase() === 'HTTPS';
+
 const describeListener = (l: ImportedListener) => `${l.id} (${l.protocol ?? '?'}${l.port === undefined ? '' : ` port ${l.port}`})`;
 
 /** The HTTPS listener to emulate: the one asked for, or the only one. */
@@ -78,11 +80,14 @@ function selectListener(config: ParsedConfiguration, wanted: string | undefined)
   const all = config.listeners;
   const listing = all.length === 0 ? 'it defines no listener' : `its listeners: ${all.map(describeListener).join(', ')}`;
   if (wanted !== undefined) {
-    const found = all.filter((l) => l.id === wanted || l.id.endsWith(`/${wanted}`) || l.id.endsWith(`.${wanted}`));
+    // An exact ID, its last part (`HttpsListener`, `https`), or a CDK stack name with one HTTPS listener.
+    const named = all.filter((l) => l.id === wanted || l.id.endsWith(`/${wanted}`) || l.id.endsWith(`.${wanted}`));
+    const inStack = all.filter((l) => l.id.startsWith(`${wanted}/`) && isHttps(l));
+    const found = named.length > 0 ? named : inStack;
     if (found.length === 1) return found[0]!;
     throw iacError(config.source, '', `--listener ${wanted} matches ${found.length === 0 ? 'no' : 'more than one'} listener (${listing})`, 'Pass one of those IDs');
   }
-  const https = all.filter((l) => (l.protocol ?? 'HTTPS').toUpperCase() === 'HTTPS');
+  const https = all.filter(isHttps);
   if (https.length === 1) return https[0]!;
   if (https.length === 0) throw iacError(config.source, '', `no HTTPS listener to emulate (${listing})`, 'Point --from at the configuration of the mTLS listener');
   throw iacError(config.source, '', `${https.length} HTTPS listeners (${https.map(describeListener).join(', ')})`, 'Choose one with --listener ID');

@@ -214,6 +214,14 @@ describe('choosing the listener', () => {
     expect(await failure({ from: path, listener: 'C' })).toBe(`HARNESS_ERR_IAC ${path}: --listener C matches no listener (its listeners: A (HTTPS port 443), B (HTTPS port 8443)). Pass one of those IDs`);
   });
 
+  it('a CDK stack is found by its name, or by its template file in cdk.out', async () => {
+    const byStack = await importAlbConfig({ from: join(w.dir, 'cdk.out'), listener: 'PartnerAlbStack' });
+    expect(byStack.listener.id).toBe('PartnerAlbStack/AlbHttpsListenerC0B2D7E9');
+    const byTemplate = await importAlbConfig({ from: join(w.dir, 'cdk.out/PartnerAlbStack.template.json') });
+    expect(byTemplate.format).toBe('cdk');
+    expect(byTemplate.trustStore?.bundlePath).toMatch(/cdk\.out\/asset\.3f2a9c0e[0-9a-f]+\/bundle\.pem$/);
+  });
+
   it('no HTTPS listener: the error says which listeners exist', async () => {
     const path = await file('choose/http.yaml', 'Resources:\n  Web:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties: { Protocol: HTTP, Port: 80 }\n');
     expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path}: no HTTPS listener to emulate (its listeners: Web (HTTP port 80)). Point --from at the configuration of the mTLS listener`);
