@@ -8,7 +8,7 @@ import { ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS, attributeKeyProblem, mutualAuthen
 import type { ImportedListener, ImportedTrustStore, ParsedConfiguration } from './model.ts';
 import { readConfiguration } from './read-configuration.ts';
 import { readS3Object, type S3Sources } from './s3-objects.ts';
-import { awsRejects, iacError } from './source-text.ts';
+import { awsRejects, iacError, locate } from './source-text.ts';
 import type { ImportAlbConfigOptions, ImportedAlbConfig } from './types.ts';
 
 /**
@@ -28,7 +28,7 @@ export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<
   const config = await readConfiguration(from, options.vars ?? {});
   const listener = selectListener(config, options.listener);
   const notes = [...config.notes];
-  const where = `at ${listener.at}`;
+  const where = locate(listener.at, config.lineOf);
   const rejects = (problem: string) => awsRejects(config.source, where, problem);
 
   const sslPolicy = policyOf(listener, notes, rejects);
@@ -119,19 +119,19 @@ async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S
   const store: ImportedTrustStore = defined ?? { id: ref, refs: [ref], revocations: [], at: '' };
   if (store.name !== undefined) {
     const p = trustStoreNameProblem(store.name);
-    if (p) throw awsRejects(config.source, `at ${store.at}`, p);
+    if (p) throw awsRejects(config.source, locate(store.at, config.lineOf), p);
   }
   let bundle: { path: string; text: string };
   if (options.trustStoreBundle) {
     const path = resolve(options.trustStoreBundle);
     bundle = { path, text: await readLocal(path, '--trust-store') };
   } else if (store.bundle) {
-    bundle = await readS3Object(store.bundle, sources, config.source);
+    bundle = await readS3Object(store.bundle, sources, config.source, config.lineOf);
   } else {
     throw iacError(config.source, '', `the listener's trust store ${ref} is not defined here, so its CA bundle's location is unknown`, 'Pass --trust-store FILE with the CA bundle (and --crl FILE for each revocation list)');
   }
   const crls = [
-    ...(await Promise.all(store.revocations.map((loc) => readS3Object(loc, sources, config.source)))),
+    ...(await Promise.all(store.revocations.map((loc) => readS3Object(loc, sources, config.source, config.lineOf)))),
     ...(await Promise.all((options.revocations ?? []).map(async (p) => ({ path: resolve(p), text: await readLocal(resolve(p), '--crl') })))),
   ];
   const trustStoreOptions: TrustStoreOptions = { caCertificatesBundle: bundle.text, revocations: crls.map((c) => c.text), source: bundle.path };

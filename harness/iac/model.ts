@@ -65,4 +65,6 @@ export interface ParsedConfiguration {
   uploads: S3Upload[];
   /** Things ignored or assumed, each one sentence (e.g. "ignored resource Bucket (AWS::S3::BucketPolicy)"). */
   notes: string[];
+  /** For YAML sources: the line of the value at a JSON pointer, so messages can name it. */
+  lineOf?: (pointer: string) => number | undefined;
 }

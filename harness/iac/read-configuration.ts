@@ -6,7 +6,7 @@ import { CFN_YAML_TAGS } from './cfn-intrinsics.ts';
 import { isCloudFormationTemplate, readCloudFormation } from './cloudformation.ts';
 import { isIngress, readIngress } from './kubernetes-ingress.ts';
 import type { ParsedConfiguration } from './model.ts';
-import { iacError, parseJsonText, parseYamlText } from './source-text.ts';
+import { iacError, parseJsonText, parseYamlText, withLine, yamlLineFinder } from './source-text.ts';
 import { readTerraformModule } from './terraform-hcl.ts';
 import { isTerraformShowJson, readTerraformShow } from './terraform-show.ts';
 
@@ -50,6 +50,13 @@ export async function readConfiguration(path: string, vars: Readonly<Record<stri
   }
   const docs = parseYamlText(text, path, CFN_YAML_TAGS);
   if (docs.some(isIngress)) return readIngress(docs, path);
-  if (isCloudFormationTemplate(docs[0])) return readCloudFormation(docs[0], path, vars);
+  if (isCloudFormationTemplate(docs[0])) {
+    const lineOf = yamlLineFinder(text, CFN_YAML_TAGS);
+    try {
+      return { ...readCloudFormation(docs[0], path, vars), lineOf };
+    } catch (err) {
+      throw withLine(err, path, lineOf);
+    }
+  }
   throw iacError(path, '', `YAML that is none of ${KNOWN}`);
 }

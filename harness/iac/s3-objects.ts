@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { S3Location, S3Upload } from './model.ts';
-import { iacError } from './source-text.ts';
+import { iacError, locate } from './source-text.ts';
 
 /**
  * Where an S3 object named by the configuration is read from, in this order: an explicit `--s3
@@ -35,14 +35,15 @@ export function localPathOf(loc: S3Location, sources: S3Sources): string | null 
 }
 
 /** Reads an object's text; a missing one is an error naming the bucket, the key and the flags that supply it. */
-export async function readS3Object(loc: S3Location, sources: S3Sources, file: string): Promise<{ path: string; text: string }> {
+export async function readS3Object(loc: S3Location, sources: S3Sources, file: string, lineOf?: (pointer: string) => number | undefined): Promise<{ path: string; text: string }> {
+  const where = locate(loc.at, lineOf);
   const path = localPathOf(loc, sources);
   const fix = `Pass --s3 ${s3Url(loc)}=PATH, or --s3-root DIR with the object at DIR/${loc.bucket}/${loc.key}`;
-  if (!path) throw iacError(file, `at ${loc.at}`, `S3 object ${s3Url(loc)} (bucket ${loc.bucket}, key ${loc.key}) has no local copy`, fix);
+  if (!path) throw iacError(file, where, `S3 object ${s3Url(loc)} (bucket ${loc.bucket}, key ${loc.key}) has no local copy`, fix);
   try {
     return { path, text: await readFile(path, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw iacError(file, `at ${loc.at}`, `S3 object ${s3Url(loc)} (bucket ${loc.bucket}, key ${loc.key}) maps to ${path}, which cannot be read (${code})`, fix);
+    throw iacError(file, where, `S3 object ${s3Url(loc)} (bucket ${loc.bucket}, key ${loc.key}) maps to ${path}, which cannot be read (${code})`, fix);
   }
 }

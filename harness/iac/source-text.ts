@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Tags } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument, type Tags } from 'yaml';
 import { UserError } from '../errors.ts';
 
 /**
@@ -73,4 +73,45 @@ export function parseYamlText(text: string, file: string, customTags: Tags = [])
 /** Whether a value is a plain object (a JSON/YAML mapping). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * For a YAML file: the line of the key (or list item) at a JSON pointer, or of the nearest enclosing
+ * one when the pointer goes inside a short-form tag such as `!Ref`.
+ */
+export function yamlLineFinder(text: string, customTags: Tags = []): (pointer: string) => number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { customTags, lineCounter });
+  const startOf = (parentPath: string[], segment: string): number | undefined => {
+    const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === segment);
+      return (pair?.key as { range?: [number, number, number] } | null)?.range?.[0];
+    }
+    if (isSeq(parent)) return (parent.items[Number(segment)] as { range?: [number, number, number] } | undefined)?.range?.[0];
+    return undefined;
+  };
+  return (pointer) => {
+    const path = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+    for (let n = path.length; n > 0; n--) {
+      const offset = startOf(path.slice(0, n - 1), path[n - 1]!);
+      if (offset !== undefined) return lineCounter.linePos(offset).line;
+    }
+    return undefined;
+  };
+}
+
+/** `line N (at /pointer)` when the line is known, else `at /pointer`. */
+export function locate(pointer: string, lineOf?: (pointer: string) => number | undefined): string {
+  const line = pointer.startsWith('/') ? lineOf?.(pointer) : undefined;
+  return line === undefined ? `at ${pointer}` : `line ${line} (at ${pointer})`;
+}
+
+/** Re-words an error a reader threw at a JSON pointer of `file` so it also names the line. */
+export function withLine(err: unknown, file: string, lineOf: (pointer: string) => number | undefined): unknown {
+  if (!(err instanceof UserError)) return err;
+  const m = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at (/\\S*): `).exec(err.message);
+  if (!m) return err;
+  const where = locate(m[1]!, lineOf);
+  return new UserError(err.code, `${file} ${where}: ${err.message.slice(m[0].length)}`, { cause: err });
 }

@@ -58,47 +58,47 @@ describe("the ELB API's validation, with AWS's messages", () => {
     [
       'passthrough with IgnoreClientCertificateExpiry',
       template('        Mode: passthrough\n        IgnoreClientCertificateExpiry: true'),
-      'HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Mutual Authentication mode passthrough does not support ignoring certificate expiry (remove IgnoreClientCertificateExpiry)',
+      'HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Mutual Authentication mode passthrough does not support ignoring certificate expiry (remove IgnoreClientCertificateExpiry)',
     ],
     [
       'off with a trust store',
       template('        Mode: "off"\n        TrustStoreArn: !Ref Store'),
-      'HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Invalid Attribute Combination: mode off takes no other mutual-authentication field (remove TrustStoreArn)',
+      'HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Invalid Attribute Combination: mode off takes no other mutual-authentication field (remove TrustStoreArn)',
     ],
     [
       'passthrough with a trust store',
       template('        Mode: passthrough\n        TrustStoreArn: !GetAtt Store.TrustStoreArn'),
-      'HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Mutual Authentication mode passthrough does not support a trust store (remove TrustStoreArn, or use mode verify)',
+      'HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Mutual Authentication mode passthrough does not support a trust store (remove TrustStoreArn, or use mode verify)',
     ],
     [
       'verify without a trust store',
       template('        Mode: verify'),
-      'HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Mutual Authentication mode verify requires a trust store (set TrustStoreArn)',
+      'HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Mutual Authentication mode verify requires a trust store (set TrustStoreArn)',
     ],
     [
       'an unknown mode',
       template('        Mode: strict'),
-      "HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Mode 'strict' is not valid; use one of off, passthrough, verify",
+      "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Mode 'strict' is not valid; use one of off, passthrough, verify",
     ],
     [
       'a trust-store name outside the pattern',
       template('        Mode: verify\n        TrustStoreArn: !Ref Store').replace('Name: partner-ca', 'Name: partner_ca'),
-      "HARNESS_ERR_ALB_CONFIG {file} at /Resources/Store: Value 'partner_ca' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$",
+      "HARNESS_ERR_ALB_CONFIG {file} line 3 (at /Resources/Store): Value 'partner_ca' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$",
     ],
     [
       'a trust-store name longer than 32',
       template('        Mode: verify\n        TrustStoreArn: !Ref Store').replace('Name: partner-ca', `Name: ${'a'.repeat(33)}`),
-      `HARNESS_ERR_ALB_CONFIG {file} at /Resources/Store: Value '${'a'.repeat(33)}' at 'name' failed to satisfy constraint: Member must have length between 1 and 32`,
+      `HARNESS_ERR_ALB_CONFIG {file} line 3 (at /Resources/Store): Value '${'a'.repeat(33)}' at 'name' failed to satisfy constraint: Member must have length between 1 and 32`,
     ],
     [
       'an unknown security policy',
       template('        Mode: "off"', '', '      SslPolicy: ELBSecurityPolicy-Strongest\n'),
-      "HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: SSLPolicyNotFound: The specified SSL policy does not exist ('ELBSecurityPolicy-Strongest'); the emulator knows ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-2016-08",
+      "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): SSLPolicyNotFound: The specified SSL policy does not exist ('ELBSecurityPolicy-Strongest'); the emulator knows ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-2016-08",
     ],
     [
       'a listener attribute key ALB does not have',
       template('        Mode: "off"', '', '      ListenerAttributes:\n        - Key: idle_timeout.timeout_seconds\n          Value: "30"\n'),
-      "HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Listener attribute key 'idle_timeout.timeout_seconds' is not recognized (it is a load-balancer attribute)",
+      "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Listener attribute key 'idle_timeout.timeout_seconds' is not recognized (it is a load-balancer attribute)",
     ],
     [
       'a load-balancer attribute key ALB does not have',
@@ -107,7 +107,7 @@ describe("the ELB API's validation, with AWS's messages", () => {
         '  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      LoadBalancerAttributes:\n        - Key: routing.http.drop_invalid_headers.enabled\n          Value: "true"\n',
         '      LoadBalancerArn: !Ref LB\n',
       ),
-      "HARNESS_ERR_ALB_CONFIG {file} at /Resources/Listener: Load balancer attribute key 'routing.http.drop_invalid_headers.enabled' is not recognized",
+      "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Load balancer attribute key 'routing.http.drop_invalid_headers.enabled' is not recognized",
     ],
   ])('%s', async (name, text, message) => {
     const path = await file(`validation/${name.replaceAll(' ', '-')}.yaml`, text);
@@ -160,15 +160,15 @@ describe('a malformed file names the file, the line and the problem', () => {
 });
 
 describe('references, variables and S3 objects', () => {
-  it('a Ref to nothing is reported at its JSON pointer', async () => {
+  it('a Ref to nothing is reported at its line and JSON pointer', async () => {
     const path = await file('refs/missing.yaml', template('        Mode: verify\n        TrustStoreArn: !Ref Nowhere'));
-    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path} at /Resources/Listener/Properties/MutualAuthentication/TrustStoreArn/Ref: Ref 'Nowhere' names no parameter, resource or pseudo parameter of this template`);
+    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path} line 16 (at /Resources/Listener/Properties/MutualAuthentication/TrustStoreArn/Ref): Ref 'Nowhere' names no parameter, resource or pseudo parameter of this template`);
   });
 
   it('a parameter without Default asks for --var, and --var supplies it', async () => {
     const text = template('        Mode: !Ref Mode').replace('Resources:', 'Parameters:\n  Mode:\n    Type: String\nResources:');
     const path = await file('refs/param.yaml', text);
-    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path} at /Resources/Listener/Properties/MutualAuthentication/Mode/Ref: parameter Mode has no Default. Pass --var Mode=VALUE`);
+    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path} line 18 (at /Resources/Listener/Properties/MutualAuthentication/Mode/Ref): parameter Mode has no Default. Pass --var Mode=VALUE`);
     expect((await importAlbConfig({ from: path, vars: { Mode: 'passthrough' } })).albOptions.mutualAuthentication?.mode).toBe('passthrough');
   });
 

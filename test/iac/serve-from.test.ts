@@ -90,7 +90,7 @@ describe('alb-mtls serve --from', () => {
     const template = join(w.dir, 'cloudformation/template.yaml');
     expect(await run(['--from', template])).toEqual([
       2,
-      `alb-mtls serve: ${template} at /Resources/TrustStore/Properties: S3 object s3://partner-mtls-ca/ca/bundle.pem (bucket partner-mtls-ca, key ca/bundle.pem) has no local copy. Pass --s3 s3://partner-mtls-ca/ca/bundle.pem=PATH, or --s3-root DIR with the object at DIR/partner-mtls-ca/ca/bundle.pem`,
+      `alb-mtls serve: ${template} line 40 (at /Resources/TrustStore/Properties): S3 object s3://partner-mtls-ca/ca/bundle.pem (bucket partner-mtls-ca, key ca/bundle.pem) has no local copy. Pass --s3 s3://partner-mtls-ca/ca/bundle.pem=PATH, or --s3-root DIR with the object at DIR/partner-mtls-ca/ca/bundle.pem`,
     ]);
   });
 });
