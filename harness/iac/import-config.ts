@@ -45,7 +45,7 @@ export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<
   }
   const mode = (m.mode ?? 'off') as MutualAuthenticationMode;
   const sources: S3Sources = { explicit: options.s3 ?? {}, uploads: config.uploads, root: options.s3Root ? resolve(options.s3Root) : undefined };
-  const trust = mode === 'verify' ? await trustStoreOf(config, m.trustStore!, sources, options) : undefined;
+  const trust = mode === 'verify' ? await trustStoreOf(config, m.trustStore!, sources, options, notes) : undefined;
 
   return {
     format: config.format,
@@ -114,7 +114,7 @@ async function readLocal(path: string, flag: string): Promise<string> {
   }
 }
 
-async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S3Sources, options: ImportAlbConfigOptions) {
+async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S3Sources, options: ImportAlbConfigOptions, notes: string[]) {
   const defined: ImportedTrustStore | undefined = config.trustStores.find((s) => s.refs.includes(ref));
   const store: ImportedTrustStore = defined ?? { id: ref, refs: [ref], revocations: [], at: '' };
   if (store.name !== undefined) {
@@ -125,10 +125,14 @@ async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S
   if (options.trustStoreBundle) {
     const path = resolve(options.trustStoreBundle);
     bundle = { path, text: await readLocal(path, '--trust-store') };
+    if (store.bundle) notes.push(`--trust-store ${path} replaces the bundle the configuration names (s3://${store.bundle.bucket}/${store.bundle.key})`);
   } else if (store.bundle) {
     bundle = await readS3Object(store.bundle, sources, config.source, config.lineOf);
   } else {
     throw iacError(config.source, '', `the listener's trust store ${ref} is not defined here, so its CA bundle's location is unknown`, 'Pass --trust-store FILE with the CA bundle (and --crl FILE for each revocation list)');
+  }
+  for (const loc of [store.bundle, ...store.revocations]) {
+    if (loc?.version) notes.push(`s3://${loc.bucket}/${loc.key} names object version ${loc.version}; the local file is read whatever its version`);
   }
   const crls = [
     ...(await Promise.all(store.revocations.map((loc) => readS3Object(loc, sources, config.source, config.lineOf)))),
