@@ -1,6 +1,7 @@
 import { CFN_YAML_TAGS, resolveIntrinsics, resolveString, resourceCondition, type CfnTemplateContext } from './cfn-intrinsics.ts';
 import type { ImportedListener, ImportedTrustStore, ParsedConfiguration, S3Location } from './model.ts';
-import { iacError, isRecord, jsonPointer, parseJsonText, parseYamlText } from './source-text.ts';
+import { iacError, isRecord, jsonPointer, parseJsonText } from './source-text.ts';
+import { parseYamlText } from './yaml-text.ts';
 
 /**
  * CloudFormation templates (JSON or YAML with the short-form tags), and so the templates CDK

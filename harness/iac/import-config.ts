@@ -6,7 +6,6 @@ import { loadTrustStore } from '../alb/trust-store.ts';
 import type { MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
 import { ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS, attributeKeyProblem, mutualAuthenticationProblem, NEAREST_MODELLED_POLICY, sslPolicyProblem, trustStoreNameProblem } from './aws-validation.ts';
 import type { ImportedListener, ImportedTrustStore, ParsedConfiguration } from './model.ts';
-import { readConfiguration } from './read-configuration.ts';
 import { readS3Object, type S3Sources } from './s3-objects.ts';
 import { awsRejects, iacError, locate } from './source-text.ts';
 import type { ImportAlbConfigOptions, ImportedAlbConfig } from './types.ts';
@@ -25,6 +24,8 @@ import type { ImportAlbConfigOptions, ImportedAlbConfig } from './types.ts';
  */
 export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<ImportedAlbConfig> {
   const from = resolve(options.from);
+  // The readers (and the yaml and HCL parsers behind them) load only when something is imported.
+  const { readConfiguration } = await import('./read-configuration.ts');
   const config = await readConfiguration(from, options.vars ?? {});
   const listener = selectListener(config, options.listener);
   const notes = [...config.notes];

@@ -6,7 +6,8 @@ import { CFN_YAML_TAGS } from './cfn-intrinsics.ts';
 import { isCloudFormationTemplate, readCloudFormation } from './cloudformation.ts';
 import { isIngress, readIngress } from './kubernetes-ingress.ts';
 import type { ParsedConfiguration } from './model.ts';
-import { iacError, parseJsonText, parseYamlText, withLine, yamlLineFinder } from './source-text.ts';
+import { iacError, parseJsonText, withLine } from './source-text.ts';
+import { parseYamlText, yamlLineFinder } from './yaml-text.ts';
 import { readTerraformModule } from './terraform-hcl.ts';
 import { isTerraformShowJson, readTerraformShow } from './terraform-show.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { getExpressionAst } from '@cdktf/hcl2json';
+import { hcl } from './hcl-parser.ts';
 import { iacError, isRecord } from './source-text.ts';
 
 /**
@@ -36,7 +36,7 @@ export async function evaluate(value: unknown, where: string, scope: TerraformSc
   if (typeof value !== 'string' || !value.includes('${')) return value;
   let ast: Node | null;
   try {
-    ast = (await getExpressionAst(scope.file, `"${value}"`)) as Node | null;
+    ast = (await (await hcl()).getExpressionAst(scope.file, `"${value}"`)) as Node | null;
   } catch (err) {
     throw iacError(scope.file, where, `cannot parse the expression ${value} (${(err as Error).message})`);
   }

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parse } from '@cdktf/hcl2json';
+import { hcl } from './hcl-parser.ts';
 import type { ParsedConfiguration } from './model.ts';
 import { iacError, isRecord, parseJsonText } from './source-text.ts';
 import { evaluate, type TerraformScope } from './terraform-expressions.ts';
@@ -18,7 +18,7 @@ type Blocks = Record<string, unknown>;
 async function parseHcl(path: string): Promise<Blocks> {
   const text = await readFile(path, 'utf8');
   try {
-    return (await parse(basename(path), text)) as Blocks;
+    return (await (await hcl()).parse(basename(path), text)) as Blocks;
   } catch (err) {
     const message = (err as Error).message;
     const m = /:(\d+),(\d+)-[\d,]+: ([^\]]*?)\.?\]?,? *(and \d+ other diagnostic\(s\))?\s*$/.exec(message) ?? /:(\d+),(\d+)-[\d,]+: (.*?)\]/.exec(message);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CFN_YAML_TAGS, NO_VALUE, resolveIntrinsics, type CfnTemplateContext } from '../../harness/iac/cfn-intrinsics.ts';
-import { parseYamlText } from '../../harness/iac/source-text.ts';
+import { parseYamlText } from '../../harness/iac/yaml-text.ts';
 
 const ctx = (vars: Record<string, string> = {}): CfnTemplateContext => ({
   file: 't.yaml',
