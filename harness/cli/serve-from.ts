@@ -75,6 +75,12 @@ export async function importForServe(flags: ServeFromFlags, io: CliIo): Promise<
     trustStoreBundle: flags['trust-store'],
     revocations: flags.crl,
   });
+  const mode = imported.albOptions.mutualAuthentication?.mode ?? 'off';
+  for (const flag of ['trust-store', 'crl'] as const) {
+    if (mode !== 'verify' && flags[flag] !== undefined) {
+      throw invalid(`--${flag} applies to a verify listener; ${imported.listener.id} in ${imported.source} is ${mode} (AWS rejects a trust store there). Remove --${flag}.`);
+    }
+  }
   for (const line of describeImport(imported)) io.out(line.startsWith('  note:') ? paint(io, 'yellow', line) : line);
   return imported;
 }

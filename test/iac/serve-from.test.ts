@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,12 @@ describe('alb-mtls serve --from', () => {
     ]);
     expect(await run(['--s3-root', w.s3Root])).toEqual([2, 'alb-mtls serve: --s3-root applies to --from only. Add --from FILE, or remove it.']);
     const template = join(w.dir, 'cloudformation/template.yaml');
+    const passthrough = join(w.dir, 'passthrough.yaml');
+    await writeFile(passthrough, 'Resources:\n  L:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties: { Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: passthrough } }\n');
+    expect(await run(['--from', passthrough, '--trust-store', w.bundlePath])).toEqual([
+      2,
+      `alb-mtls serve: --trust-store applies to a verify listener; L in ${passthrough} is passthrough (AWS rejects a trust store there). Remove --trust-store.`,
+    ]);
     expect(await run(['--from', template])).toEqual([
       2,
       `alb-mtls serve: ${template} line 40 (at /Resources/TrustStore/Properties): S3 object s3://partner-mtls-ca/ca/bundle.pem (bucket partner-mtls-ca, key ca/bundle.pem) has no local copy. Pass --s3 s3://partner-mtls-ca/ca/bundle.pem=PATH, or --s3-root DIR with the object at DIR/partner-mtls-ca/ca/bundle.pem`,
