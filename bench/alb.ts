@@ -10,7 +10,11 @@ import https from 'node:https';
 import tls, { type SecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createPki } from '../certs/index.ts';
+import { X509Certificate } from 'node:crypto';
+import { splitPemBlocks } from '../certs/x509/pem.ts';
 import { startAlb } from '../harness/alb/index.ts';
+import { loadTrustStore } from '../harness/alb/trust-store.ts';
+import { verifyClientChain, verifyClientChainUncached } from '../harness/alb/verify.ts';
 import { listenWithHandle } from '../harness/server-handle.ts';
 import { startEchoTarget } from '../test/alb/echo-target.ts';
 
@@ -22,6 +26,44 @@ export interface AlbBenchResult {
   ratio: number;
   /** Requests that did not end in 200 (should be 0). */
   errors: number;
+  /** Offline verdicts per second for the default good chain, as the listener gets them (verdict cached per chain). */
+  offlineVerifyPerSecond: number;
+  /** The same verdict recomputed every time (certificate facts and signature checks stay cached). */
+  offlineRecomputePerSecond: number;
+  /** `X509Certificate.verify` of the same chain (leaf by intermediate, intermediate by root) per second. */
+  x509VerifyPerSecond: number;
+  /** offlineVerifyPerSecond / x509VerifyPerSecond. */
+  offlineRatio: number;
+}
+
+/** Calls of `fn` per second over about `durationMs`. */
+function rate(fn: () => unknown, durationMs: number): number {
+  let n = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  while (performance.now() < deadline) {
+    for (let i = 0; i < 50; i++) fn();
+    n += 50;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+/** Offline verification of the default good chain against X509Certificate.verify of the same chain, same run. */
+function offlineRates(chainPem: string, bundle: string, rootPem: string, now: Date, durationMs: number) {
+  const presented = splitPemBlocks(chainPem).map((b) => new X509Certificate(b.der));
+  const root = new X509Certificate(rootPem);
+  const trustStore = loadTrustStore({ caCertificatesBundle: bundle });
+  const input = { presented, trustStore, now };
+  if (verifyClientChain(input).status !== 'Success') throw new Error('bench: the default good chain does not verify');
+  const [leaf, inter] = presented as [X509Certificate, X509Certificate];
+  const x509Verify = () => leaf.verify(inter.publicKey) && inter.verify(root.publicKey);
+  if (!x509Verify()) throw new Error('bench: X509Certificate.verify refuses the default good chain');
+  rate(() => verifyClientChain(input), 100);
+  rate(x509Verify, 100);
+  const offlineVerifyPerSecond = rate(() => verifyClientChain(input), durationMs);
+  const offlineRecomputePerSecond = rate(() => verifyClientChainUncached(input), durationMs);
+  const x509VerifyPerSecond = rate(x509Verify, durationMs);
+  return { offlineVerifyPerSecond, offlineRecomputePerSecond, x509VerifyPerSecond, offlineRatio: offlineVerifyPerSecond / x509VerifyPerSecond };
 }
 
 export interface AlbBenchOptions {
@@ -116,6 +158,7 @@ export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBen
     }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const offline = offlineRates(good.chainPem, pki.trustStoreBundle, pki.root.certPem, pki.now, Math.max(300, durationMs / 4));
   const emulator = { perSecond: mean(emulatorRates) };
   const bareRun = { perSecond: mean(bareRates) };
   return {
@@ -123,6 +166,7 @@ export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBen
     bareNodePerSecond: bareRun.perSecond,
     ratio: emulator.perSecond / bareRun.perSecond,
     errors,
+    ...offline,
   };
 }
 
@@ -131,4 +175,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`ALB emulator (verify, TLS 1.3, new connection + GET): ${r.emulatorPerSecond.toFixed(0)}/s`);
   console.log(`bare Node https (OpenSSL mTLS verify):                ${r.bareNodePerSecond.toFixed(0)}/s`);
   console.log(`ratio: ${r.ratio.toFixed(2)} (goal >= 0.70)${r.errors ? `, errors: ${r.errors}` : ''}`);
+  console.log(`offline verifyClientChain, default good chain (verdict cached per chain): ${r.offlineVerifyPerSecond.toFixed(0)}/s`);
+  console.log(`offline verifyClientChain recomputed (facts and signatures cached):       ${r.offlineRecomputePerSecond.toFixed(0)}/s`);
+  console.log(`X509Certificate.verify of the same chain:                                 ${r.x509VerifyPerSecond.toFixed(0)}/s`);
+  console.log(`offline ratio (verifyClientChain / X509Certificate.verify): ${r.offlineRatio.toFixed(2)}`);
 }

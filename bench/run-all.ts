@@ -1,7 +1,8 @@
-/** `npm run bench [pki|alb|scenarios ...]`: every benchmark, each measured against its baseline in the same run. */
+/** `npm run bench [pki|alb|scenarios|gateway ...]`: every benchmark, each measured against its baseline in the same run. */
 import { runPkiBench } from './pki.ts';
 import { runAlbBench } from './alb.ts';
 import { runScenariosBench } from './scenarios.ts';
+import { gatewayBenchLines } from './gateway.ts';
 import { verdict } from './stats.ts';
 
 type Bench = () => Promise<{ ok: boolean; lines: string[] }>;
@@ -15,10 +16,13 @@ const benches: Record<string, Bench> = {
       lines: [
         `alb verify (TLS 1.3, new connection + GET): emulator ${r.emulatorPerSecond.toFixed(0)}/s, bare Node https ${r.bareNodePerSecond.toFixed(0)}/s, ` +
           `ratio ${r.ratio.toFixed(2)}, target >= 0.70: ${verdict(r.ratio >= 0.7)}${r.errors ? ` (${r.errors} errors)` : ''}`,
+        `alb offline verify (default good chain): verifyClientChain ${r.offlineVerifyPerSecond.toFixed(0)}/s (recomputed ${r.offlineRecomputePerSecond.toFixed(0)}/s), ` +
+          `X509Certificate.verify ${r.x509VerifyPerSecond.toFixed(0)}/s, ratio ${r.offlineRatio.toFixed(2)}`,
       ],
     };
   },
   scenarios: runScenariosBench,
+  gateway: () => gatewayBenchLines(),
 };
 
 const only = process.argv.slice(2);

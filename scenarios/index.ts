@@ -67,3 +67,6 @@ function disagreementsOf(runs: ScenarioResult[]): string[] {
   }
   return out;
 }
+export { parseShard, selectShard, type Shard } from './shard.ts';
+export { runReport, parseRunReport, mergeRunReports, outcomesOfReport, type RunReport, type RunReportScenario } from './results.ts';
+export { junitXml } from './junit.ts';

@@ -69,6 +69,14 @@ export interface IssueParams {
   hash?: 'SHA-1';
   /** X.509 version 1 (no extensions at all). Default 3. */
   version?: 1 | 3;
+  /** For test pairs: extensions that replace the default of the same OID, or are added after the defaults. */
+  extensions?: asn.Extension[];
+  /** For test pairs: default extensions to leave out, by OID. */
+  omitExtensions?: string[];
+  /** For test pairs: the key to certify instead of `keys.publicKey` (e.g. an EC key with explicit curve parameters). */
+  subjectPublicKeyInfo?: asn.SubjectPublicKeyInfo;
+  /** For test pairs: rewrites the TBSCertificate DER before it is signed (malformed encodings). */
+  rewriteTbs?: (tbsDer: Buffer) => Buffer;
 }
 
 export interface Issued {
@@ -99,17 +107,19 @@ export function issueCertificate(p: IssueParams): Issued {
     issuer: signer.name,
     validity: new asn.Validity({ notBefore: p.notBefore, notAfter: p.notAfter }),
     subject: name,
-    subjectPublicKeyInfo: subjectKey.spki,
+    subjectPublicKeyInfo: p.subjectPublicKeyInfo ?? subjectKey.spki,
   });
   if (p.version !== 1) tbs.extensions = extensions(p, subjectKey.keyId, p.signer === 'self' ? undefined : signer.keyId);
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const serialized = Buffer.from(AsnConvert.serialize(tbs));
+  const tbsDer = p.rewriteTbs ? p.rewriteTbs(serialized) : serialized;
   const signature = nodeSign(digest, tbsDer, KeyObject.from(signer.keys.privateKey as unknown as webcrypto.CryptoKey));
   const der = derSequence(tbsDer, Buffer.from(AsnConvert.serialize(algorithm)), derBitString(signature));
   const pem = derToPem(der, 'CERTIFICATE');
   return { tbs, der, pem, node: new NodeX509(der), name, keyId: subjectKey.keyId };
 }
 
-function extension(oid: string, critical: boolean, value: object): asn.Extension {
+/** One extension from its schema value (for test pairs: any extension, critical or not). */
+export function extension(oid: string, critical: boolean, value: object): asn.Extension {
   return new asn.Extension({ extnID: oid, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
@@ -131,7 +141,12 @@ function extensions(p: IssueParams, keyId: Buffer, authorityKeyId: Buffer | unde
   if (authorityKeyId) {
     list.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(authorityKeyId) })));
   }
-  return new asn.Extensions(list);
+  const extra = p.extensions ?? [];
+  const kept = list
+    .filter((e) => !p.omitExtensions?.includes(e.extnID))
+    .map((e) => extra.find((x) => x.extnID === e.extnID) ?? e);
+  const added = extra.filter((x) => !list.some((e) => e.extnID === x.extnID));
+  return new asn.Extensions([...kept, ...added]);
 }
 
 const EC_SIGNATURES: Record<string, [oid: string, digest: string]> = {

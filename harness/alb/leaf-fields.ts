@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { certModel } from '../../certs/x509/model.ts';
 
 /** The leaf facts ALB prints in its headers and connection log, in ALB's formats. */
 export interface LeafFields {
@@ -17,34 +17,22 @@ export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// DN formatting parses the whole certificate with asn1-schema (milliseconds). A client presents the
-// same certificate on every connection, so the fields are cached by fingerprint (bounded).
-const cache = new Map<string, LeafFields>();
-const CACHE_LIMIT = 512;
-
-/** ALB's leaf fields, or null when the certificate cannot be parsed (ALB then logs `-`). */
+/** ALB's leaf fields (a view of the certificate model), or null when the certificate cannot be read (ALB then logs `-`). */
 export function leafFields(cert: X509Certificate | undefined): LeafFields | null {
   if (!cert) return null;
-  const key = cert.fingerprint256;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fields = computeLeafFields(cert);
-  if (fields) {
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(key, fields);
-  }
-  return fields;
+  const m = certModel(cert);
+  if (m.structureError) return null;
+  const notBefore = m.notBefore ?? safeDate(cert.validFrom);
+  const notAfter = m.notAfter ?? safeDate(cert.validTo);
+  return {
+    serialNumber: m.serialHex,
+    subject: m.subject,
+    issuer: m.issuer,
+    validity: notBefore && notAfter ? `NotBefore=${isoSeconds(notBefore)};NotAfter=${isoSeconds(notAfter)}` : '-',
+  };
 }
 
-function computeLeafFields(cert: X509Certificate): LeafFields | null {
-  try {
-    return {
-      serialNumber: cert.serialNumber.toUpperCase(),
-      subject: subjectRfc2253(cert),
-      issuer: issuerRfc2253(cert),
-      validity: `NotBefore=${isoSeconds(new Date(cert.validFrom))};NotAfter=${isoSeconds(new Date(cert.validTo))}`,
-    };
-  } catch {
-    return null;
-  }
+function safeDate(text: string): Date | undefined {
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? undefined : d;
 }

@@ -245,7 +245,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),
     targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', ALB_DEFAULTS.targetIdleTimeoutMs),
     verifyFailure,
-    partialChain: options.partialChain ?? true,
+    partialChain: options.partialChain ?? false,
     stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
     noCertificateStatus: options.noCertificateStatus ?? ALB_DEFAULTS.noCertificateStatus,
     headerEncoding,

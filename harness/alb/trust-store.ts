@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { X509Crl } from '@peculiar/x509';
 import { UserError } from '../errors.ts';
-import { formatNameRfc2253 } from '../../certs/x509/dn.ts';
+import { verifySignedDer } from '../../certs/x509/algorithms.ts';
+import { crlModel } from '../../certs/x509/crl-model.ts';
+import { certModel } from '../../certs/x509/model.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
-import { certInfo, normaliseSerialHex, verifySignedDer } from './cert-facts.ts';
 import type { LoadedCrl, LoadedTrustStore, TrustStoreOptions } from './types.ts';
 
 /**
@@ -46,7 +46,21 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
   const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
+  for (const warning of bundleWarnings(certificates, source)) options.onWarning?.(warning);
   return { certificates, pems: pems.map((p) => p.pem), crls };
+}
+
+/**
+ * What AWS accepts in a bundle but is almost surely a mistake: a certificate that is not a CA cannot
+ * issue client certificates, so it anchors no chain but itself. Warned about, not refused.
+ */
+function bundleWarnings(certificates: X509Certificate[], source: string): string[] {
+  return certificates.flatMap((cert, i) => {
+    const m = certModel(cert);
+    if (m.isCa) return [];
+    const why = m.extensions.basicConstraints ? 'basicConstraints CA:FALSE' : 'no basicConstraints';
+    return [`${source}: certificate ${i + 1} (${JSON.stringify(m.subject)}) is not a CA (${why}); it cannot issue client certificates, so only a client presenting this very certificate could match it`];
+  });
 }
 
 function bundleError(source: string, line: number, rule: string, fix: string): UserError {
@@ -138,7 +152,9 @@ function finishBlock(source: string, line: number, body: string[], index: number
   }
   try {
     const x509 = new X509Certificate(pem);
-    certInfo(x509); // the verifier needs these facts; a certificate they cannot be read from is as bad as unparsable
+    // The verifier needs these facts; a certificate they cannot be read from is as bad as unparsable.
+    const problem = certModel(x509).structureError;
+    if (problem) throw new Error(problem);
     return { pem, x509 };
   } catch (err) {
     throw bundleError(
@@ -169,23 +185,19 @@ function loadCrls(text: string, source: string, cas: X509Certificate[]): LoadedC
       throw crlError(where, `uses the "-----BEGIN CRL-----" label; ALB and OpenSSL accept only "-----BEGIN X509 CRL-----". ${fix}`);
     }
     if (block.label !== 'X509 CRL') throw crlError(where, `holds a "${block.label}" block, not a CRL. ${fix}`);
-    let crl: X509Crl;
-    try {
-      crl = new X509Crl(new Uint8Array(block.der));
-    } catch (err) {
-      throw crlError(where, `does not parse as a CRL (${(err as Error).message}). ${fix}`);
-    }
-    const issuer = formatNameRfc2253(crl.issuerName.toArrayBuffer());
+    const crl = crlModel(block.der);
+    if (crl.structureError) throw crlError(where, `does not parse as a CRL (${crl.structureError}). ${fix}`);
     const loaded: LoadedCrl = {
-      issuer,
+      issuer: crl.issuer,
       pem: block.pem,
-      revokedSerials: new Set(crl.entries.map((e) => normaliseSerialHex(e.serialNumber))),
-      thisUpdate: crl.thisUpdate,
+      revokedSerials: crl.revokedSerials,
+      thisUpdate: crl.thisUpdate ?? new Date(Number.NaN),
       nextUpdate: crl.nextUpdate,
     };
-    const candidates = cas.filter((ca) => certInfo(ca).subject === issuer);
+    // Issuer by RFC 4518 name comparison; a CRL of a bundle CA whose signature fits none of the CAs of that name is unusable.
+    const candidates = cas.filter((ca) => certModel(ca).subjectKey === crl.issuerKey);
     if (candidates.length > 0 && !candidates.some((ca) => verifySignedDer(block.der, ca.publicKey))) {
-      loaded.processingError = `the signature of ${where} does not verify with the public key of trust-store CA "${issuer}"`;
+      loaded.processingError = `the signature of ${where} does not verify with the public key of trust-store CA ${JSON.stringify(crl.issuer)}`;
     }
     return loaded;
   });

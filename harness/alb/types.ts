@@ -21,6 +21,8 @@ export interface TrustStoreOptions {
   revocations?: string[];
   /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
   source?: string;
+  /** Receives load-time warnings (a bundle certificate that is not a CA); the bundle is still accepted. Default: none. */
+  onWarning?(message: string): void;
 }
 
 /** Mirrors AWS `MutualAuthenticationAttributes`. */
@@ -56,7 +58,7 @@ export interface AlbOptions {
   targetIdleTimeoutMs?: number;
   /** How a failed verification shows. Default `handshake` (AWS docs); `http-403` completes the handshake and answers 403. */
   verifyFailure?: 'handshake' | 'http-403';
-  /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default true. */
+  /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default false (full chains, as AWS's trust-store documentation describes). */
   partialChain?: boolean;
   /** Strip client-sent `X-Amzn-Mtls-*` headers before forwarding. Undocumented by AWS. Default true. */
   stripClientMtlsHeaders?: boolean;
@@ -129,6 +131,7 @@ export interface VerifyInput {
   trustStore: LoadedTrustStore;
   now: Date;
   ignoreClientCertificateExpiry?: boolean;
+  /** Default false: only a self-signed trust-store CA anchors a path. */
   partialChain?: boolean;
   /** Size of the client's TLS Certificate message in bytes, if known (64K limit). Default: sum of DER sizes. */
   certificateMessageBytes?: number;
@@ -151,7 +154,9 @@ export interface LoadedCrl {
   pem: string;
   /** Revoked serials, uppercase hex without sign byte. */
   revokedSerials: Set<string>;
+  /** Invalid Date when the CRL's thisUpdate is malformed (the verifier then reports the CRL as unprocessable). */
   thisUpdate: Date;
+  /** Optional in RFC 5280. */
   nextUpdate?: Date;
   /** Set when the CRL could not be processed (bad signature, no issuer in the store): certificates of that issuer get ClientCertCrlProcessingError. */
   processingError?: string;

@@ -6,6 +6,7 @@ import { serveCommand } from './serve-command.ts';
 import { gatewayCommand } from './gateway-command.ts';
 import { mtlsCertificateCommand } from './mtls-certificate-command.ts';
 import { verifyCommand } from './verify-command.ts';
+import { reportCommand } from './report-command.ts';
 
 export interface Command {
   summary: string;
@@ -20,5 +21,6 @@ export const commands: Record<string, Command> = {
   gateway: { summary: 'Run your Zuplo project locally with its mTLS certificate bindings', run: gatewayCommand },
   'mtls-certificate': { summary: 'Manage the local mTLS certificate store (the zuplo mtls-certificate commands)', run: mtlsCertificateCommand },
   verify: { summary: 'Would an ALB in verify mode accept this client certificate? The tls_verify_status, offline', run: verifyCommand },
+  report: { summary: 'Merge the JSON reports of sharded runs (run --shard i/n --json) into one JSON/JUnit report', run: reportCommand },
   certs: { summary: 'Write a test PKI (CAs, ALB server cert, good and bad client certs, CRLs)', run: certsCommand },
 };

@@ -1,13 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { renderTrace, runScenarios, scenarios, type Scenario, type ScenarioOutcome } from '../../scenarios/index.ts';
+import { junitXml, parseShard, renderTrace, runReport, runScenarios, scenarios, selectShard, type Scenario, type ScenarioOutcome, type Shard } from '../../scenarios/index.ts';
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { closeMatches } from './close-matches.ts';
-import { junitXml } from './junit.ts';
+import { checkOutputFile, writeOutputFile } from './output-file.ts';
 
 export const runHelp = `Usage: alb-mtls run [ID...] [--all] [--tls 1.2|1.3|both] [--json] [--junit FILE] [--force] [--explain]
+                    [--shard i/n]
 
 Plays scenarios end to end (gateway -> ALB with mutual TLS -> target) on real sockets and compares
 what happened with what the scenario expects. With no ID, runs every scenario (same as --all).
@@ -23,6 +22,9 @@ Options:
                    connection-log line, the headers the target saw, the explanation and the fix
                    (automatic when a single ID is given)
   --concurrency N  Scenarios run at once (default 4)
+  --shard i/n      Run only slice i of n of the selected scenarios (sorted by id; every scenario
+                   is in exactly one slice), for CI jobs side by side; merge their --json outputs
+                   with "alb-mtls report merge"
 
 Exit status: 0 all matched, 1 a scenario did not behave as expected, 2 bad input (unknown id, flag).`;
 
@@ -38,6 +40,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       force: { type: 'boolean' },
       explain: { type: 'boolean' },
       concurrency: { type: 'string' },
+      shard: { type: 'string' },
     },
     true,
   );
@@ -50,23 +53,23 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--concurrency "${values.concurrency}" is not a whole number >= 1. Use e.g. --concurrency 4.`);
   }
-  const selected = select(positionals, !!values.all);
-  const junitPath = values.junit ? resolve(values.junit) : undefined;
-  if (junitPath) await refuseExisting(junitPath, !!values.force);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const selected = shard ? selectShard(select(positionals, !!values.all), shard) : select(positionals, !!values.all);
+  const junitPath = values.junit ? await checkOutputFile('--junit', values.junit, !!values.force) : undefined;
 
   const started = performance.now();
   const outcomes = await runScenarios(selected, { tls, concurrency });
   const seconds = (performance.now() - started) / 1000;
   const passed = outcomes.every((o) => o.passed);
 
-  if (junitPath) await writeFile(junitPath, junitXml(outcomes, seconds));
+  if (junitPath) await writeOutputFile('--junit', junitPath, junitXml(outcomes, seconds));
   if (values.json) {
-    io.out(JSON.stringify(toJson(outcomes, passed, seconds), null, 2));
+    io.out(JSON.stringify(runReport(outcomes, seconds, shard), null, 2));
   } else {
     printTable(outcomes, io);
     const runs = outcomes.flatMap((o) => o.runs);
     const failed = runs.filter((r) => !r.passed).length;
-    const summary = `${outcomes.length} scenario(s), ${runs.length} run(s): ${runs.length - failed} as expected, ${failed} not (${seconds.toFixed(2)} s)`;
+    const summary = `${shardLabel(shard)}${outcomes.length} scenario(s), ${runs.length} run(s): ${runs.length - failed} as expected, ${failed} not (${seconds.toFixed(2)} s)`;
     io.out(failed ? paint(io, 'red', summary) : paint(io, 'green', summary));
     if (values.explain || positionals.length === 1) for (const o of outcomes) explain(o, io);
     if (junitPath) io.out(`JUnit XML written to ${junitPath}`);
@@ -86,14 +89,6 @@ function select(ids: string[], all: boolean): Scenario[] {
     throw new UserError('HARNESS_ERR_SCENARIO_UNKNOWN', `${lines.join('\n')}\nRun "alb-mtls scenarios" to list every id.`);
   }
   return [...new Set(ids)].map((id) => scenarios.find((s) => s.id === id)!);
-}
-
-async function refuseExisting(path: string, force: boolean): Promise<void> {
-  const { stat } = await import('node:fs/promises');
-  const exists = await stat(path).then(() => true, () => false);
-  if (exists && !force) {
-    throw new UserError('HARNESS_ERR_OUTPUT_EXISTS', `--junit ${path}: file exists. Choose another path, or add --force to overwrite it.`);
-  }
 }
 
 const expectedText = (s: Scenario) => String(s.expected.status);
@@ -133,22 +128,4 @@ function explain(outcome: ScenarioOutcome, io: CliIo): void {
   io.out(`Fix: ${s.fix}`);
 }
 
-function toJson(outcomes: ScenarioOutcome[], passed: boolean, seconds: number) {
-  return {
-    passed,
-    durationSeconds: Number(seconds.toFixed(3)),
-    scenarios: outcomes.map((o) => ({
-      id: o.scenario.id,
-      title: o.scenario.title,
-      seedSection: o.scenario.seedSection,
-      passed: o.passed,
-      expected: {
-        status: o.scenario.expected.status,
-        tlsVerifyStatus: o.scenario.expected.tlsVerifyStatus,
-        failureClass: o.scenario.expected.failureClass,
-      },
-      disagreements: o.disagreements,
-      runs: o.runs,
-    })),
-  };
-}
+const shardLabel = (shard: Shard | undefined) => (shard ? `shard ${shard.index}/${shard.count}: ` : '');

@@ -21,7 +21,8 @@ Options:
   --crl FILE           A revocation list added to the trust store (PEM); repeatable
   --at DATE            Judge as of this date (default: now)
   --ignore-expiry      IgnoreClientCertificateExpiry=true
-  --no-partial-chain   Only a self-signed CA in the bundle may anchor a chain
+  --partial-chain      Let any CA in the bundle anchor a chain (default: only a self-signed root, as AWS
+                       documents full chains); --no-partial-chain is the default and still accepted
 
 Exit codes: 0 Success, 1 Failed:<code>, 2 bad input (a file that breaks ALB's bundle rules, say).`;
 
@@ -32,6 +33,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     crl: { type: 'string', multiple: true },
     at: { type: 'string' },
     'ignore-expiry': { type: 'boolean' },
+    'partial-chain': { type: 'boolean' },
     'no-partial-chain': { type: 'boolean' },
   });
   if (values.help) {
@@ -44,6 +46,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     caCertificatesBundle: await readUserFile('--trust-store', bundleFile),
     revocations: await Promise.all((values.crl ?? []).map((f) => readUserFile('--crl', f))),
     source: bundleFile,
+    onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
   });
   const presented = certificateBlocks(await readUserFile('--cert', certFile), certFile).map((block, i) => {
     try {
@@ -58,7 +61,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     trustStore,
     now,
     ignoreClientCertificateExpiry: values['ignore-expiry'],
-    partialChain: !values['no-partial-chain'],
+    partialChain: values['partial-chain'] === true && !values['no-partial-chain'],
   });
   const ok = result.status === 'Success';
   io.out(`tls_verify_status=${paint(io, ok ? 'green' : 'red', result.status)}`);

@@ -48,12 +48,12 @@ export const rejects403: Scenario[] = [
     group: 'rejects-403',
     seedSection,
     variant: 'good',
-    alb: { mode: 'verify', trustStore: 'intermediate-only', revocations: ['intermediate'], partialChain: false, verifyFailure: 'http-403' },
+    alb: { mode: 'verify', trustStore: 'intermediate-only', revocations: ['intermediate'], verifyFailure: 'http-403' },
     gateway: FORWARD_WITH_CERT,
     expected: { status: 403, tlsVerifyStatus: 'Failed:ClientCertUntrusted', failureClass: null, reachesTarget: false },
     explanation:
       'The client certificate comes from an intermediate CA and the bundle contains that intermediate but not its root. ' +
-      'Whether ALB accepts an intermediate as the anchor is not documented; with partial chains off (this scenario) the ' +
+      'Whether ALB accepts an intermediate as the anchor is not documented; with partial chains off (the emulator default) the ' +
       'path never reaches a root and the certificate is untrusted (shown here with the http-403 model, as the seed describes).',
     fix: 'Put the full chain in the CA bundle: cat intermediate.pem root.pem > bundle.pem (no blank lines), upload it to S3 ' +
       'and run aws elbv2 modify-trust-store.',
@@ -64,7 +64,7 @@ export const rejects403: Scenario[] = [
     group: 'rejects-403',
     seedSection,
     variant: 'good',
-    alb: { mode: 'verify', trustStore: 'root+intermediate', partialChain: false, verifyFailure: 'http-403' },
+    alb: { mode: 'verify', trustStore: 'root+intermediate', verifyFailure: 'http-403' },
     gateway: FORWARD_WITH_CERT,
     expected: {
       status: 200,

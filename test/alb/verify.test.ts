@@ -2,7 +2,8 @@ import { X509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, splitPemBlocks, type CertificateAuthority, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { albSignatureAccepted, certInfo, signatureAlgorithmInfo } from '../../harness/alb/cert-facts.ts';
+import { albSignatureAccepted, signatureAlgorithmInfo } from '../../certs/x509/algorithms.ts';
+import { certModel } from '../../certs/x509/model.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import type { LoadedTrustStore, VerifyInput } from '../../harness/alb/types.ts';
@@ -224,11 +225,15 @@ describe('key types and signature algorithms', () => {
       notAfter: new Date(pki.now.getTime() + 30 * DAY),
       signingAlgorithm: signing(rootKeys.privateKey),
       keys: rootKeys,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+      ],
     });
     const ca: Ca = { cert: root, keys: rootKeys };
     const leaf = await mint({ subject: 'CN=pss-leaf', issuer: ca });
-    expect(certInfo(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
+    expect(certModel(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
     const pssStore = loadTrustStore({ caCertificatesBundle: root.toString('pem') });
     expect(verify([leaf.x509], { trustStore: pssStore }).status).toBe('Success');
     expect(albSignatureAccepted(signatureAlgorithmInfo('1.2.840.113549.1.1.10'))).toBe(false);
@@ -247,18 +252,20 @@ describe('path building', () => {
     try {
       const result = variant('leaf-only');
       expect(result.status).toBe('Success');
-      // partialChain (default): the intermediate in the store is already an anchor.
-      expect(result.path.map((c) => c.fingerprint256)).toEqual([pki.clients['leaf-only'].x509.fingerprint256, inter().fingerprint256]);
+      // partialChain off (default): the path goes on from the intermediate in the store to the self-signed root.
+      expect(result.path.map((c) => c.fingerprint256)).toEqual([pki.clients['leaf-only'].x509.fingerprint256, inter().fingerprint256, pki.root.x509.fingerprint256]);
+      // With partialChain the intermediate in the store is already an anchor.
+      expect(variant('leaf-only', { partialChain: true }).path).toHaveLength(2);
     } finally {
       store = defaultStore();
     }
   });
 
-  it('partialChain: a store holding only the intermediate anchors with it on (default), not with it off', () => {
+  it('partialChain: a store holding only the intermediate anchors with it on, not with it off (default)', () => {
     const interOnly = loadTrustStore({ caCertificatesBundle: pki.intermediate.certPem });
     const good = chain(pki.clients.good.chainPem);
-    expect(verify(good, { trustStore: interOnly }).status).toBe('Success');
-    expect(verify(good, { trustStore: interOnly, partialChain: false })).toMatchObject({
+    expect(verify(good, { trustStore: interOnly, partialChain: true }).status).toBe('Success');
+    expect(verify(good, { trustStore: interOnly })).toMatchObject({
       status: 'Failed:ClientCertUntrusted',
       failingIndex: 1,
       reason:

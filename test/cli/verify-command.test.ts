@@ -47,4 +47,30 @@ describe('alb-mtls verify: would the ALB accept this certificate? (offline)', ()
     expect(await main(['verify', '--trust-store', blankLine], missing)).toBe(2);
     expect(missing.stderr.join('\n')).toContain('--cert CHAIN is required');
   });
+
+  it('says in words when the first certificate is a CA; partial chains only with --partial-chain; warns about non-CAs in the bundle', async () => {
+    const pki = await createPki();
+    await using dir = await tempDir();
+    const verify = async (chainPem: string, bundlePem: string, ...extra: string[]) => {
+      const io = captureIo();
+      const chain = await dir.file(`chain-${Math.random().toString(36).slice(2)}.pem`, chainPem);
+      const bundle = await dir.file(`bundle-${Math.random().toString(36).slice(2)}.pem`, bundlePem);
+      const code = await main(['verify', '--cert', chain, '--trust-store', bundle, ...extra], io);
+      return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+    };
+    const reversed = await verify(`${pki.intermediate.certPem}${pki.clients.good.certPem}`, pki.trustStoreBundle);
+    expect(reversed.code).toBe(1);
+    expect(reversed.out).toContain('tls_verify_status=Failed:ClientCertPurposeInvalid');
+    expect(reversed.out).toContain(
+      'the first certificate the client sent, "CN=alb-mtls-harness Intermediate CA,O=alb-mtls-harness", is a CA certificate (basicConstraints CA:TRUE), not a client certificate',
+    );
+
+    const interOnly = await verify(pki.clients.good.chainPem, pki.intermediate.certPem);
+    expect(interOnly.out).toContain('tls_verify_status=Failed:ClientCertUntrusted');
+    expect((await verify(pki.clients.good.chainPem, pki.intermediate.certPem, '--partial-chain')).code).toBe(0);
+
+    const withLeaf = await verify(pki.clients.good.chainPem, `${pki.root.certPem}${pki.clients['good-alt'].certPem}`);
+    expect(withLeaf.code).toBe(0);
+    expect(withLeaf.err).toMatch(/warning: .*certificate 2 \("CN=[^"]+"\) is not a CA/);
+  });
 });

@@ -27,14 +27,15 @@ export const OPENSSL_SAYS: Record<ClientVariantId, string | null> = {
 };
 
 /**
- * `openssl verify -x509_strict -purpose sslclient -attime T -CAfile root [-untrusted rest]
+ * `openssl verify -x509_strict -purpose sslclient -attime T [-verify_depth N] -CAfile root [-untrusted rest]
  * [-crl_check_all -CRLfile ...] leaf` on a presented chain. `ok` is OpenSSL's "OK".
  */
-export async function opensslVerify(o: { rootPem: string; chainPem: string; attime: Date; crls?: string[] }): Promise<{ ok: boolean; output: string }> {
+export async function opensslVerify(o: { rootPem: string; chainPem: string; attime: Date; crls?: string[]; verifyDepth?: number }): Promise<{ ok: boolean; output: string }> {
   await using dir = await tempDir();
   const leaf = await dir.file('leaf.pem', o.chainPem.slice(0, o.chainPem.indexOf('-----END CERTIFICATE-----') + 26));
   const rest = chainAfterLeaf(o.chainPem);
   const args = ['verify', '-x509_strict', '-purpose', 'sslclient', '-attime', String(Math.floor(o.attime.getTime() / 1000))];
+  if (o.verifyDepth !== undefined) args.push('-verify_depth', String(o.verifyDepth));
   args.push('-CAfile', await dir.file('root.pem', o.rootPem));
   if (rest) args.push('-untrusted', await dir.file('untrusted.pem', rest));
   if (o.crls) {

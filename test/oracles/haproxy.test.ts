@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type ClientVariantId, type Pki } from '../../certs/index.ts';
 import { startHaproxy, type HaproxyHandle } from '../helpers/haproxy.ts';
 import { requestOverSocket } from '../helpers/unix-tls-request.ts';
-import { ALB_ONLY_RULES } from '../helpers/alb-only-rules.ts';
+import { albOnlyRuleOfVariant } from '../helpers/alb-only-rules.ts';
 
 /**
  * A differential oracle: HAProxy's `verify required` (OpenSSL underneath, Debian's defaults) against
  * the verdicts our PKI labels each variant with. Where the two disagree, it is an ALB rule that
- * OpenSSL does not have, and ALB_ONLY_RULES says which.
+ * OpenSSL does not have, and the ALB-only rules table says which.
  */
 
 describe('HAProxy verify-required oracle (real haproxy, unix socket)', () => {
@@ -32,13 +32,13 @@ describe('HAProxy verify-required oracle (real haproxy, unix socket)', () => {
 
   for (const id of ids) {
     for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
-      it(`${id} (${maxVersion}): HAProxy ${ALB_ONLY_RULES[id] ? 'differs from ALB as documented' : 'agrees with the ALB verdict'}`, async () => {
+      it(`${id} (${maxVersion}): HAProxy ${albOnlyRuleOfVariant(id) ? 'differs from ALB as documented' : 'agrees with the ALB verdict'}`, async () => {
         const c = pki.clients[id];
         // Node refuses to even load a SHA-1 certificate at its default security level; lower it for this client only.
         const ciphers = id === 'sha1-signature' ? 'DEFAULT:@SECLEVEL=0' : undefined;
         const r = await requestOverSocket(haproxy.socketPath, { certPem: c.chainPem, keyPem: c.keyPem, caPem: pki.root.certPem, maxVersion, ciphers });
         const albAccepts = c.expectedVerdict === 'Success';
-        if (ALB_ONLY_RULES[id]) expect(r.accepted, r.detail).toBe(!albAccepts);
+        if (albOnlyRuleOfVariant(id)) expect(r.accepted, r.detail).toBe(!albAccepts);
         else expect(r.accepted, `${r.detail} (ALB: ${c.expectedVerdict})`).toBe(albAccepts);
       });
     }

@@ -1,4 +1,4 @@
-import type { ScenarioOutcome } from '../../scenarios/index.ts';
+import type { ScenarioOutcome } from './types.ts';
 
 const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)

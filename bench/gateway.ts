@@ -1,0 +1,293 @@
+/**
+ * Throughput of the full path, gateway -> ALB (verify mode) -> target, against a bare Node chain of
+ * the same hops, built in the same run and measured in interleaved rounds:
+ *
+ * - full path: `startGateway` (urlForwardHandler with `mtlsCertificate`) -> `startAlb` in verify
+ *   mode -> `startTarget({ kind: 'echo' })`;
+ * - bare chain: an `http` server -> `https.request` with the client certificate on a keep-alive
+ *   agent -> an `https` server with `requestCert` and OpenSSL verification that adds one header ->
+ *   `http.request` on a keep-alive agent -> an `http` target answering the same JSON echo.
+ *
+ * Keep-alive on every hop; the load is 32 keep-alive connections from this process (loopback only),
+ * so both chains share one event loop with their load generator, as they would in a user's test.
+ *
+ * Run: `npx tsx bench/gateway.ts`. Prints req/s, p50 and p99 per chain and the ratio (goal >= 0.8),
+ * plus the full path with 16 KB response bodies and with a 4-certificate client chain.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { createPki } from '../certs/index.ts';
+import { startAlb } from '../harness/alb/index.ts';
+import { startGateway } from '../harness/gateway/index.ts';
+import { listenWithHandle, type ServerHandle } from '../harness/server-handle.ts';
+import { startTarget } from '../harness/targets/index.ts';
+import type { Pki } from '../certs/index.ts';
+import { isMain, median, verdict } from './stats.ts';
+
+export const GATEWAY_RATIO_TARGET = 0.8;
+
+export interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export interface GatewayBenchResult {
+  full: LoadResult;
+  bare: LoadResult;
+  ratio: number;
+  bodies16k: LoadResult;
+  bare16k: LoadResult;
+  ratio16k: number;
+  chain4: LoadResult;
+}
+
+export interface GatewayBenchOptions {
+  /** Total measuring time per chain, ms, split over the rounds. Default 8000. */
+  durationMs?: number;
+  /** Keep-alive connections of the load generator. Default 32. */
+  connections?: number;
+  /** Interleaved rounds. Default 4. */
+  rounds?: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** `connections` loops of keep-alive GETs against `url` for `durationMs`. */
+export async function load(url: string, durationMs: number, connections: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  const once = () =>
+    new Promise<boolean>((resolve) => {
+      const t = performance.now();
+      const req = http.get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - t);
+          resolve(res.statusCode === 200);
+        });
+      });
+      req.on('error', () => resolve(false));
+    });
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) if (!(await once())) errors++;
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return { perSecond: (latencies.length - errors) / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors };
+}
+
+/** The same JSON the library's echo target answers, padded to `bodyBytes` when given. */
+function echoBody(req: http.IncomingMessage, bodyBytes: number | undefined): string {
+  const url = new URL(req.url ?? '/', 'http://target');
+  const body = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers };
+  return bodyBytes ? JSON.stringify({ ...body, pad: 'x'.repeat(bodyBytes) }) : JSON.stringify(body);
+}
+
+/** Bare Node: http front -> https mTLS (OpenSSL verifies, one header added) -> http target. */
+async function startBareChain(pki: Pki, bodyBytes?: number): Promise<ServerHandle & { closeAll(): Promise<void> }> {
+  const target = await listenWithHandle(
+    http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(echoBody(req, bodyBytes));
+      });
+    }),
+    { protocol: 'http' },
+  );
+  const targetAgent = new http.Agent({ keepAlive: true });
+  const terminator = await listenWithHandle(
+    https.createServer(
+      { cert: pki.server.chainPem, key: pki.server.keyPem, ca: pki.root.certPem, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const subject = (req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
+        const upstream = http.request(
+          `${target.url}${req.url ?? '/'}`,
+          { method: req.method, agent: targetAgent, headers: { ...req.headers, 'x-client-subject': String(subject) } },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      },
+    ),
+    { protocol: 'https' },
+  );
+  const good = pki.clients.good;
+  const mtlsAgent = new https.Agent({ keepAlive: true, cert: good.chainPem, key: good.keyPem, ca: pki.root.certPem });
+  const front = await listenWithHandle(
+    http.createServer((req, res) => {
+      const upstream = https.request(
+        `https://localhost:${terminator.port}${req.url ?? '/'}`,
+        { method: req.method, agent: mtlsAgent, headers: { ...req.headers, host: `localhost:${terminator.port}` } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    }),
+    { protocol: 'http' },
+  );
+  const closeAll = async () => {
+    mtlsAgent.destroy();
+    targetAgent.destroy();
+    await front.close();
+    await terminator.close();
+    await target.close();
+  };
+  return Object.assign(front, { closeAll });
+}
+
+/** Full path: gateway (urlForwardHandler + mtlsCertificate) -> ALB verify -> echo target. */
+export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem: string }, bundle: string, bodyBytes?: number) {
+  const target = bodyBytes
+    ? await listenWithHandle(
+        http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+            res.end(echoBody(req, bodyBytes));
+          });
+        }),
+        { protocol: 'http' },
+      )
+    : await startTarget({ kind: 'echo' });
+  const alb = await startAlb({
+    certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
+    mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: bundle } },
+    targets: [target.url],
+  });
+  const gateway = await startGateway({
+    routes: {
+      paths: {
+        '/api/hello': {
+          get: {
+            'x-zuplo-route': {
+              handler: {
+                export: 'urlForwardHandler',
+                module: '$import(@zuplo/runtime)',
+                options: { baseUrl: alb.url, mtlsCertificate: 'aws_alb_cert' },
+              },
+            },
+          },
+        },
+      },
+    },
+    environmentType: 'production',
+    certificates: [{ name: 'aws_alb_cert', cert: client.chainPem, key: client.keyPem, environmentTypes: ['production'] }],
+    originCa: pki.root.certPem,
+  });
+  const closeAll = async () => {
+    await gateway.close();
+    await alb.close();
+    await target.close();
+  };
+  return { url: `${gateway.url}/api/hello`, closeAll };
+}
+
+/** Interleaved rounds of two chains; each side's rates are averaged and its latencies pooled. */
+async function compare(a: string, b: string, options: Required<GatewayBenchOptions>): Promise<[LoadResult, LoadResult]> {
+  const { durationMs, connections, rounds } = options;
+  await load(a, 300, connections); // warm-up: JIT, pools, TLS sessions
+  await load(b, 300, connections);
+  const results: [LoadResult[], LoadResult[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    const order: Array<0 | 1> = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const side of order) results[side].push(await load(side === 0 ? a : b, durationMs / rounds, connections));
+  }
+  const merge = (rs: LoadResult[]): LoadResult => ({
+    perSecond: rs.reduce((s, r) => s + r.perSecond, 0) / rs.length,
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((s, r) => s + r.errors, 0),
+  });
+  return [merge(results[0]), merge(results[1])];
+}
+
+export async function runGatewayBench(options: GatewayBenchOptions = {}): Promise<GatewayBenchResult> {
+  const o = { durationMs: options.durationMs ?? 8000, connections: options.connections ?? 32, rounds: options.rounds ?? 4 };
+  const pki = await createPki();
+
+  const full = await startFullPath(pki, pki.clients.good, pki.trustStoreBundle);
+  const bare = await startBareChain(pki);
+  let fullResult: LoadResult;
+  let bareResult: LoadResult;
+  try {
+    [fullResult, bareResult] = await compare(full.url, `${bare.url}/api/hello`, o);
+  } finally {
+    await full.closeAll();
+    await bare.closeAll();
+  }
+
+  const body = 16 * 1024;
+  const full16 = await startFullPath(pki, pki.clients.good, pki.trustStoreBundle, body);
+  const bare16 = await startBareChain(pki, body);
+  let full16Result: LoadResult;
+  let bare16Result: LoadResult;
+  const short = { ...o, durationMs: o.durationMs / 2 };
+  try {
+    [full16Result, bare16Result] = await compare(full16.url, `${bare16.url}/api/hello`, short);
+  } finally {
+    await full16.closeAll();
+    await bare16.closeAll();
+  }
+
+  // leaf -> Deep Intermediate 2 -> Deep Intermediate 1 -> root: four certificates, ALB's limit.
+  const deep = await pki.issueClient({ name: 'bench-chain-4', issuer: pki.deepIntermediates[1]! });
+  const chain4Client = { chainPem: `${deep.chainPem}${pki.deepIntermediates[0]!.certPem}`, keyPem: deep.keyPem };
+  const chain4 = await startFullPath(pki, chain4Client, pki.root.certPem);
+  let chain4Result: LoadResult;
+  try {
+    await load(chain4.url, 300, o.connections);
+    chain4Result = await load(chain4.url, short.durationMs, o.connections);
+  } finally {
+    await chain4.closeAll();
+  }
+
+  return {
+    full: fullResult,
+    bare: bareResult,
+    ratio: fullResult.perSecond / bareResult.perSecond,
+    bodies16k: full16Result,
+    bare16k: bare16Result,
+    ratio16k: full16Result.perSecond / bare16Result.perSecond,
+    chain4: chain4Result,
+  };
+}
+
+const describe = (r: LoadResult) =>
+  `${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+
+/** The lines `npm run bench` prints, and whether the target is met. */
+export async function gatewayBenchLines(options?: GatewayBenchOptions): Promise<{ ok: boolean; lines: string[] }> {
+  const r = await runGatewayBench(options);
+  const ok = r.ratio >= GATEWAY_RATIO_TARGET && r.full.errors === 0;
+  return {
+    ok,
+    lines: [
+      `gateway full path (gateway -> ALB verify -> target, keep-alive, 32 connections): ${describe(r.full)}`,
+      `bare Node chain of the same hops:                                             ${describe(r.bare)}`,
+      `ratio ${r.ratio.toFixed(2)}, target >= ${GATEWAY_RATIO_TARGET.toFixed(2)}: ${verdict(ok)}`,
+      `16 KB bodies: full path ${describe(r.bodies16k)}; bare ${describe(r.bare16k)}; ratio ${r.ratio16k.toFixed(2)}`,
+      `4-certificate client chain: full path ${describe(r.chain4)}`,
+    ],
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const { lines } = await gatewayBenchLines();
+  for (const line of lines) console.log(line);
+}
