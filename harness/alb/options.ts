@@ -131,7 +131,8 @@ function booleanAttribute(attributes: Record<string, string>, key: string): bool
   return value === 'true';
 }
 
-function validateAttributes(attributes: Record<string, string>): void {
+/** Keys and values of `attributes` as startAlb accepts them (the importer checks imported ones the same way). */
+export function validateAttributes(attributes: Record<string, string>): void {
   for (const [key, value] of Object.entries(attributes)) {
     const unknown = attributeKeyProblem(key, 'either');
     if (unknown) {

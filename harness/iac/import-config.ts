@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { validateAttributes } from '../alb/options.ts';
 import { SSL_POLICIES } from '../alb/policies.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';
 import type { MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
@@ -44,6 +45,12 @@ export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<
     const p = attributeKeyProblem(key, 'load balancer');
     if (p) throw rejects(p);
   }
+  const attributes = { ...chosenAttributes(listener.loadBalancerAttributes), ...listener.listenerAttributes };
+  try {
+    validateAttributes(attributes);
+  } catch (err) {
+    throw rejects((err as Error).message.replace(/^startAlb: /, ''));
+  }
   const mode = (m.mode ?? 'off') as MutualAuthenticationMode;
   const sources: S3Sources = { explicit: options.s3 ?? {}, uploads: config.uploads, root: options.s3Root ? resolve(options.s3Root) : undefined };
   const trust = mode === 'verify' ? await trustStoreOf(config, m.trustStore!, sources, options, notes) : undefined;
@@ -60,7 +67,7 @@ export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<
         ...(m.ignoreClientCertificateExpiry !== undefined ? { ignoreClientCertificateExpiry: m.ignoreClientCertificateExpiry } : {}),
         ...(m.advertiseTrustStoreCaNames !== undefined ? { advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames as 'on' | 'off' } : {}),
       },
-      attributes: { ...chosenAttributes(listener.loadBalancerAttributes), ...listener.listenerAttributes },
+      attributes,
     },
     ...(trust ? { trustStore: trust.summary } : {}),
     notes,

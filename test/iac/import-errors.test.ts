@@ -109,6 +109,11 @@ describe("the ELB API's validation, with AWS's messages", () => {
       ),
       "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): Load balancer attribute key 'routing.http.drop_invalid_headers.enabled' is not recognized",
     ],
+    [
+      'an attribute value startAlb would refuse',
+      template('        Mode: "off"', '', '      ListenerAttributes:\n        - Key: routing.http.request.x_amzn_mtls_clientcert_subject.header_name\n          Value: "X Client Subject"\n'),
+      "HARNESS_ERR_ALB_CONFIG {file} line 9 (at /Resources/Listener): attributes['routing.http.request.x_amzn_mtls_clientcert_subject.header_name'] is 'X Client Subject', not a valid HTTP header name; use letters, digits and '-'",
+    ],
   ])('%s', async (name, text, message) => {
     const path = await file(`validation/${name.replaceAll(' ', '-')}.yaml`, text);
     expect(await failure({ from: path, s3Root: w.s3Root })).toBe(message.replace('{file}', path));
