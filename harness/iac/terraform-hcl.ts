@@ -61,7 +61,15 @@ export async function readTerraformModule(from: string, vars: Readonly<Record<st
   const tfFiles = files.filter((f) => f.endsWith('.tf')).sort();
   if (tfFiles.length === 0) throw iacError(dir, '', 'holds no .tf file', 'Point --from at a Terraform module');
   const blocks: Blocks = {};
-  for (const f of tfFiles) merge(blocks, await parseHcl(join(dir, f)));
+  // Which file defines each resource, so messages name it.
+  const fileOf = new Map<string, string>();
+  for (const f of tfFiles) {
+    const parsed = await parseHcl(join(dir, f));
+    for (const [type, named] of Object.entries(isRecord(parsed.resource) ? parsed.resource : {})) {
+      for (const name of Object.keys(isRecord(named) ? named : {})) fileOf.set(`${type}.${name}`, join(dir, f));
+    }
+    merge(blocks, parsed);
+  }
 
   const scope: TerraformScope = { file: dir, moduleDir: dir, variables: {}, locals: {}, attribute: () => undefined };
   const variables: Record<string, unknown> = {};
@@ -88,7 +96,7 @@ export async function readTerraformModule(from: string, vars: Readonly<Record<st
     // Only the arguments the importer reads: tags, subnets and the like may use functions it cannot evaluate.
     const read = TERRAFORM_READ_ARGUMENTS[address.split('.')[0]!] ?? [];
     const body = Object.fromEntries(Object.entries(raw.get(address) ?? {}).filter(([k]) => read.includes(k)));
-    const v = (await evaluate(body, address, scope)) as Record<string, unknown>;
+    const v = (await evaluate(body, address, { ...scope, file: fileOf.get(address) ?? dir })) as Record<string, unknown>;
     evaluated.set(address, v);
     return v;
   };

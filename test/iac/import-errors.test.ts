@@ -180,10 +180,15 @@ describe('references, variables and S3 objects', () => {
   it('a Terraform variable without a value asks for --var; --var wins over terraform.tfvars', async () => {
     const module = join(w.dir, 'terraform');
     await rm(join(module, 'terraform.tfvars'));
-    expect(await failure({ from: module })).toBe(`HARNESS_ERR_IAC ${module} aws_lb_trust_store.partner.name: var.trust_store_name has no value (no default, no terraform.tfvars entry). Pass --var trust_store_name=VALUE`);
+    expect(await failure({ from: module })).toBe(`HARNESS_ERR_IAC ${module}/main.tf aws_lb_trust_store.partner.name: var.trust_store_name has no value (no default, no terraform.tfvars entry). Pass --var trust_store_name=VALUE`);
     const imported = await importAlbConfig({ from: module, vars: { trust_store_name: 'other-ca', environment: 'prod', idle_timeout: '300' } });
     expect(imported.trustStore?.name).toBe('other-ca');
     expect(imported.albOptions.attributes?.['idle_timeout.timeout_seconds']).toBe('300');
+  });
+
+  it('a Terraform function the importer cannot evaluate names the file and the argument', async () => {
+    const path = await file('tf-fn/main.tf', 'variable "policies" {\n  default = {}\n}\nresource "aws_lb_listener" "https" {\n  protocol   = "HTTPS"\n  ssl_policy = lookup(var.policies, "prod")\n  tags       = merge({}, { a = "b" })\n}\n');
+    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path} aws_lb_listener.https.ssl_policy: the function lookup() cannot be evaluated here. Use a literal or a variable`);
   });
 
   it('a missing uploaded file names the bucket placeholder, the key and the flags; --s3 maps it', async () => {
