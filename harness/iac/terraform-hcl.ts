@@ -54,14 +54,9 @@ async function tfvars(dir: string, files: string[]): Promise<Record<string, unkn
   return values;
 }
 
-/** Reads the module in `from` (a `.tf` file's directory, or the directory itself). */
-export async function readTerraformModule(from: string, vars: Readonly<Record<string, string>>): Promise<ParsedConfiguration> {
-  const dir = (await stat(from)).isDirectory() ? from : dirname(from);
-  const files = await readdir(dir);
-  const tfFiles = files.filter((f) => f.endsWith('.tf')).sort();
-  if (tfFiles.length === 0) throw iacError(dir, '', 'holds no .tf file', 'Point --from at a Terraform module');
+/** Every `.tf` file of the module merged, and which file defines each resource (for messages). */
+async function readModuleFiles(dir: string, tfFiles: string[]): Promise<{ blocks: Blocks; fileOf: Map<string, string> }> {
   const blocks: Blocks = {};
-  // Which file defines each resource, so messages name it.
   const fileOf = new Map<string, string>();
   for (const f of tfFiles) {
     const parsed = await parseHcl(join(dir, f));
@@ -70,20 +65,44 @@ export async function readTerraformModule(from: string, vars: Readonly<Record<st
     }
     merge(blocks, parsed);
   }
+  return { blocks, fileOf };
+}
 
-  const scope: TerraformScope = { file: dir, moduleDir: dir, variables: {}, locals: {}, attribute: () => undefined };
+/** Variable values: declared defaults, then terraform.tfvars and *.auto.tfvars, then `--var`. */
+async function moduleVariables(blocks: Blocks, dir: string, files: string[], vars: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
   const variables: Record<string, unknown> = {};
   for (const [name, decl] of Object.entries(isRecord(blocks.variable) ? blocks.variable : {})) {
     const d = first(decl);
     if ('default' in d) variables[name] = d.default;
   }
-  Object.assign(variables, await tfvars(dir, files), vars);
-  scope.variables = variables;
+  return Object.assign(variables, await tfvars(dir, files), vars);
+}
 
+async function moduleLocals(blocks: Blocks, scope: TerraformScope): Promise<Record<string, unknown>> {
   const locals: Record<string, unknown> = {};
   scope.locals = locals;
   const localBlocks = Array.isArray(blocks.locals) ? blocks.locals : [blocks.locals ?? {}];
   for (const b of localBlocks) for (const [k, v] of Object.entries(isRecord(b) ? b : {})) locals[k] = await evaluate(v, `local.${k}`, scope);
+  return locals;
+}
+
+/** Reads the module in `from` (a `.tf` file's directory, or the directory itself). */
+export async function readTerraformModule(from: string, vars: Readonly<Record<string, string>>): Promise<ParsedConfiguration> {
+  const dir = (await stat(from)).isDirectory() ? from : dirname(from);
+  const files = await readdir(dir);
+  const tfFiles = files.filter((f) => f.endsWith('.tf')).sort();
+  if (tfFiles.length === 0) throw iacError(dir, '', 'holds no .tf file', 'Point --from at a Terraform module');
+  const { blocks, fileOf } = await readModuleFiles(dir, tfFiles);
+  // References: a bucket with a fixed name is that name; anything else is known only after apply.
+  const attributeValues = new Map<string, unknown>();
+  const scope: TerraformScope = {
+    file: dir,
+    moduleDir: dir,
+    variables: await moduleVariables(blocks, dir, files, vars),
+    locals: {},
+    attribute: (type, name, attribute) => attributeValues.get(`${type}.${name}.${attribute}`) ?? `<${type}.${name}>`,
+  };
+  await moduleLocals(blocks, scope);
 
   const raw = new Map<string, Record<string, unknown>>();
   for (const [type, named] of Object.entries(isRecord(blocks.resource) ? blocks.resource : {})) {
@@ -100,9 +119,6 @@ export async function readTerraformModule(from: string, vars: Readonly<Record<st
     evaluated.set(address, v);
     return v;
   };
-  // References: a bucket with a fixed name is that name; anything else is known only after apply.
-  const attributeValues = new Map<string, unknown>();
-  scope.attribute = (type, name, attribute) => attributeValues.get(`${type}.${name}.${attribute}`) ?? `<${type}.${name}>`;
   // Buckets first: objects name their bucket through them.
   for (const type of ['aws_s3_bucket', 'aws_s3_object', 'aws_s3_bucket_object']) {
     for (const address of [...raw.keys()].filter((a) => a.startsWith(`${type}.`))) {
