@@ -5,8 +5,8 @@ import type { ImportedListener, ParsedConfiguration } from './model.ts';
 import { iacError, isRecord, parseJsonText } from './source-text.ts';
 
 /**
- * AWS CLI output: `describe-listeners` (required), `describe-listener-attributes` and
- * `describe-load-balancer-attributes`, each the JSON the CLI prints, as one file or as the `*.json`
+ * AWS CLI output: `describe-listeners` (required), `describe-listener-attributes`,
+ * `describe-load-balancer-attributes` and `describe-trust-stores`, each the JSON the CLI prints, as one file or as the `*.json`
  * files of one directory. Attribute outputs carry no ARN: they apply to the listener chosen. The
  * trust store is an ARN whose bundle the output does not locate: `--trust-store FILE` supplies it.
  */
@@ -51,6 +51,13 @@ export async function readAwsCliOutputs(paths: string[]): Promise<ParsedConfigur
           at: `${path} /Listeners/${i}`,
         } satisfies ImportedListener);
       });
+    } else if (isRecord(doc) && Array.isArray(doc.TrustStores)) {
+      // describe-trust-stores: names for the ARNs (the bundle's location is not in it).
+      for (const t of doc.TrustStores as Record<string, unknown>[]) {
+        const arn = String(t.TrustStoreArn ?? '');
+        const name = t.Name === undefined ? undefined : String(t.Name);
+        config.trustStores.push({ id: arn, refs: [arn, ...(name ? [name] : [])], ...(name ? { name } : {}), revocations: [], at: path });
+      }
     } else if (isRecord(doc) && Array.isArray(doc.Attributes)) {
       const list = doc.Attributes as { Key?: string; Value?: string }[];
       Object.assign(isLoadBalancerAttributes(list) ? loadBalancerAttributes : listenerAttributes, keyValues(list));
