@@ -1,8 +1,9 @@
-/** `npm run bench [pki|alb|scenarios|gateway ...]`: every benchmark, each measured against its baseline in the same run. */
+/** `npm run bench [pki|alb|scenarios|gateway|cli ...]`: every benchmark, each measured against its baseline in the same run. */
 import { runPkiBench } from './pki.ts';
 import { runAlbBench } from './alb.ts';
 import { runScenariosBench } from './scenarios.ts';
 import { gatewayBenchLines } from './gateway.ts';
+import { runCliBenchReport } from './cli.ts';
 import { verdict } from './stats.ts';
 
 type Bench = () => Promise<{ ok: boolean; lines: string[] }>;
@@ -23,6 +24,7 @@ const benches: Record<string, Bench> = {
   },
   scenarios: runScenariosBench,
   gateway: () => gatewayBenchLines(),
+  cli: runCliBenchReport,
 };
 
 const only = process.argv.slice(2);

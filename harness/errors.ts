@@ -17,7 +17,8 @@ export type HarnessErrorCode =
   | 'HARNESS_ERR_CERT_STORE' // the gateway's mTLS certificate store refused an operation
   | 'HARNESS_ERR_SCENARIO_INVALID' // a scenario definition is malformed
   | 'HARNESS_ERR_SCENARIO_UNKNOWN' // no scenario has that id
-  | 'HARNESS_ERR_TIMEOUT'; // a wait (e.g. a log stream's waitFor) ended without its event
+  | 'HARNESS_ERR_TIMEOUT' // a wait (e.g. a log stream's waitFor) ended without its event
+  | 'HARNESS_ERR_UPSTREAM'; // the gateway's outbound call failed (the error's failureClass says how)
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

@@ -169,7 +169,8 @@ function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2'
     environmentType: g.environmentType ?? 'preview',
     originCa: pki.root.certPem,
     tlsVersion: tls,
-    failureMode: g.failureMode ?? 'edge',
+    ...(g.failureMode !== undefined ? { failureMode: g.failureMode } : {}),
+    ...(g.projectType !== undefined ? { projectType: g.projectType } : {}),
   };
   if (g.handler === 'function') return { ...common, projectDir: FUNCTION_PROJECT_DIR };
   return { ...common, routes: routesFor(scenario, albUrl) };

@@ -1,7 +1,7 @@
 import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
-import type { EnvironmentType, FailureClass, FailureMode } from '../harness/gateway/types.ts';
+import type { EnvironmentType, FailureClass, FailureMode, ProjectType } from '../harness/gateway/types.ts';
 import type { TargetKind } from '../harness/targets/index.ts';
 
 /**
@@ -81,8 +81,10 @@ export interface ScenarioGateway {
   environmentType?: EnvironmentType;
   /** `url-forward` / `env-selected`: the handler's `requestTimeoutSeconds`. Default none. */
   requestTimeoutSeconds?: number;
-  /** Default `edge` (522 for a failed connection). */
+  /** Default: as the emulated runtime answers (522 deployed, 500 in local development). */
   failureMode?: FailureMode;
+  /** `local` only: which engine zuplo dev runs. Default `managed-edge`. */
+  projectType?: ProjectType;
 }
 
 /** The request the client sends to the gateway. */

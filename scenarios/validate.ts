@@ -1,6 +1,7 @@
 import { isTlsVerifyStatus } from '../certs/alb-codes.ts';
 import { CLIENT_VARIANTS } from '../certs/pki/variants.ts';
 import { UserError } from '../harness/errors.ts';
+import { FAILURE_MODES, PROJECT_TYPES } from '../harness/gateway/types.ts';
 import { SEED_SECTIONS, type Scenario } from './types.ts';
 
 const MODES = ['off', 'passthrough', 'verify'];
@@ -120,7 +121,8 @@ function checkGateway(gateway: unknown, hasVariant: boolean, at: At): void {
   if (gateway.handler === undefined) at('gateway.handler', `is required: one of ${list(HANDLERS)}.`);
   checkChoice('gateway.handler', gateway.handler, HANDLERS, at);
   checkChoice('gateway.environmentType', gateway.environmentType, ENV_TYPES, at);
-  checkChoice('gateway.failureMode', gateway.failureMode, ['edge', 'runtime'], at);
+  checkChoice('gateway.failureMode', gateway.failureMode, FAILURE_MODES, at);
+  checkChoice('gateway.projectType', gateway.projectType, PROJECT_TYPES, at);
   if (gateway.mtlsCertificate !== undefined && gateway.handler !== 'url-forward') {
     at('gateway.mtlsCertificate', 'is used by the url-forward handler only; env-selected and function read $env(ALB_MTLS_CERT) (set gateway.environment.ALB_MTLS_CERT).');
   }

@@ -4,6 +4,7 @@ import * as asn from '@peculiar/asn1-x509';
 import { derToPem } from '../x509/pem.ts';
 import { derBitString, derSequence } from '../x509/der.ts';
 import { derSerial } from '../x509/serial.ts';
+import type { CryptoKey, CryptoKeyPair, EcKeyAlgorithm } from './crypto-types.ts';
 
 /**
  * The certificate builder. It writes X.509 with @peculiar/asn1-x509 (the schema library under

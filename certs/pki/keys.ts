@@ -1,6 +1,7 @@
 import { webcrypto, KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { KeyType } from './types.ts';
+import type { Crypto, CryptoKey, CryptoKeyPair, SubtleCrypto } from './crypto-types.ts';
 
 // The factory signs with node:crypto, but callers that sign with a CA's @peculiar/x509 view
 // (`ca.cert`, `ca.keys`) need the library to have a WebCrypto provider: Node's.

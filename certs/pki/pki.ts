@@ -1,4 +1,3 @@
-import * as x509 from '@peculiar/x509';
 import { EKU, issueCertificate, type Issued, type IssueParams, type RawName, type Signer } from './issue.ts';
 import { generateKeys, privateKeyPem } from './keys.ts';
 import { certFacts } from '../x509/facts.ts';
@@ -11,6 +10,7 @@ import { UserError } from '../../harness/errors.ts';
 import type {
   CertificateAuthority, ClientCertificate, ClientVariantId, IssueClientOptions, KeyType, Pki, PkiOptions, ServerCertificate,
 } from './types.ts';
+import type { CryptoKeyPair } from './crypto-types.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -118,12 +118,7 @@ function toIssued(name: string, description: string, issued: Issued, keys: Crypt
 }
 
 function toAuthority(name: string, description: string, keys: CryptoKeyPair, issued: Issued): CertificateAuthority {
-  let parsed: x509.X509Certificate | undefined;
-  const authority = Object.defineProperty({ ...toIssued(name, description, issued, keys), keys }, 'cert', {
-    // The @peculiar/x509 object, for callers that sign with it; parsed only when asked for.
-    get: () => (parsed ??= new x509.X509Certificate(new Uint8Array(issued.der))),
-    enumerable: false,
-  }) as CertificateAuthority;
+  const authority: CertificateAuthority = { ...toIssued(name, description, issued, keys), keys };
   signers.set(authority, { name: issued.name, keys, keyId: issued.keyId });
   return authority;
 }

@@ -1,5 +1,5 @@
 import type { X509Certificate as NodeX509 } from 'node:crypto';
-import type * as x509 from '@peculiar/x509';
+import type { CryptoKeyPair } from './crypto-types.ts';
 import type { TlsVerifyStatus } from '../alb-codes.ts';
 
 /** Key algorithms the factory can mint. ALB accepts RSA 2048-8192 and P-256/384/521 only. */
@@ -43,10 +43,9 @@ export interface IssuedCertificate {
   x509: NodeX509;
 }
 
-/** A CA: also holds the WebCrypto keys and the @peculiar/x509 object, to sign with. */
+/** A CA: also holds its WebCrypto keys, to sign with. */
 export interface CertificateAuthority extends IssuedCertificate {
   keys: CryptoKeyPair;
-  cert: x509.X509Certificate;
 }
 
 /** The ids of the client certificates every PKI set contains. */

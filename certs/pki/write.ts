@@ -2,6 +2,7 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../harness/errors.ts';
 import { toPkcs12 } from './p12.ts';
+import type { PkiManifestListener } from './manifest.ts';
 import type { Pki, WriteResult } from './types.ts';
 
 export const P12_PASSWORD = 'alb-mtls-harness';
@@ -59,6 +60,13 @@ export async function writePki(pki: Pki, dir: string, options: { force?: boolean
     keyType: pki.keyType,
     albDnsName: pki.albDnsName,
     verdictsAssume: 'ALB verify mode, trust store = trust-store/bundle.pem, revocations = crl/crl-root.pem + crl/crl-intermediate.pem',
+    listener: {
+      serverChain: `server/${pki.server.name}.chain.pem`,
+      serverKey: `server/${pki.server.name}.key`,
+      serverCa: `ca/${pki.root.name}.crt`,
+      trustStore: 'trust-store/bundle.pem',
+      revocations: [`crl/${pki.crls.root.name}.pem`, `crl/${pki.crls.intermediate.name}.pem`],
+    } satisfies PkiManifestListener,
     pkcs12: p12,
     files: [...files, { path: 'manifest.json', kind: 'manifest', description: 'This file.' }],
   };

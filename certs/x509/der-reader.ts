@@ -46,10 +46,6 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   return out;
 }
 
-export function content(buf: Uint8Array, tlv: Tlv): Buffer {
-  return Buffer.from(buf.subarray(tlv.contentStart, tlv.end));
-}
-
 export function decodeOid(bytes: Uint8Array): string {
   const parts: number[] = [];
   let value = 0;

@@ -35,7 +35,7 @@ export interface DecodedExtensions {
   problems: string[];
 }
 
-export const EXTENSION_NAMES: Record<string, string> = {
+const EXTENSION_NAMES: Record<string, string> = {
   [asn.id_ce_basicConstraints]: 'basicConstraints',
   [asn.id_ce_keyUsage]: 'keyUsage',
   [asn.id_ce_extKeyUsage]: 'extendedKeyUsage',

@@ -238,18 +238,3 @@ export function normaliseSerial(bytes: Uint8Array): string {
   while (b.length > 1 && b[0] === 0 && b[1]! >= 0x80) b = b.subarray(1);
   return Buffer.from(b).toString('hex').toUpperCase();
 }
-
-/** Same normalisation for a hex string. */
-export function normaliseSerialHex(hex: string): string {
-  const even = hex.length % 2 ? `0${hex}` : hex;
-  return normaliseSerial(Buffer.from(even, 'hex'));
-}
-
-/** A model for DER bytes that Node may refuse: `undefined` when Node cannot parse them at all. */
-export function certModelFromDer(der: Uint8Array): CertView | undefined {
-  try {
-    return certModel(new X509Certificate(der));
-  } catch {
-    return undefined;
-  }
-}

@@ -32,7 +32,7 @@ function stringValue(atv: AttributeTypeAndValue): string | undefined {
 }
 
 /** RFC 4518 preparation for caseIgnoreMatch. */
-export function prepareString(text: string): string {
+function prepareString(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\s\u00a0]+/g, ' ').trim();
 }
 

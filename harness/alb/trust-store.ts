@@ -45,10 +45,26 @@ export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const source = options.source ?? 'trustStore.caCertificatesBundle';
   const pems = parseBundle(options.caCertificatesBundle, source);
   const certificates = pems.map((p) => p.x509);
-  const crls = (options.revocations ?? []).flatMap((text, index) => loadCrls(text, `trustStore.revocations[${index}]`, certificates));
+  const crls = (options.revocations ?? []).flatMap((text, index) => {
+    const crlSource = options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`;
+    const loaded = loadCrls(text, crlSource, certificates);
+    for (const crl of loaded) {
+      const issuerKey = crlModel(splitPemBlocks(crl.pem)[0]!.der).issuerKey;
+      if (!certificates.some((ca) => certModel(ca).subjectKey === issuerKey)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
+    }
+    return loaded;
+  });
   for (const warning of bundleWarnings(certificates, source)) options.onWarning?.(warning);
   return { certificates, pems: pems.map((p) => p.pem), crls };
 }
+
+/**
+ * A CRL whose issuer is no CA of the bundle applies only to certificates issued by an intermediate
+ * the client itself presents; a CRL from another PKI (kept by mistake) never applies at all.
+ */
+export const foreignCrlWarning = (crlSource: string, issuer: string, bundleSource: string) =>
+  `${crlSource}: the CRL's issuer "${issuer}" is not a CA in ${bundleSource}; it applies only to certificates issued by an ` +
+  'intermediate of that name that clients present. If that is not your intermediate, remove this CRL (it revokes nothing here).';
 
 /**
  * What AWS accepts in a bundle but is almost surely a mistake: a certificate that is not a CA cannot

@@ -21,7 +21,9 @@ export interface TrustStoreOptions {
   revocations?: string[];
   /** Shown in error messages, e.g. the file the bundle came from. Default `trustStore.caCertificatesBundle`. */
   source?: string;
-  /** Receives load-time warnings (a bundle certificate that is not a CA); the bundle is still accepted. Default: none. */
+  /** Shown in messages about `revocations[i]`, e.g. the file or flag it came from. Default `trustStore.revocations[i]`. */
+  revocationSources?: string[];
+  /** Receives load-time warnings (a bundle certificate that is not a CA, a CRL whose issuer is not a CA of the bundle); the store is still loaded. Default: none. */
   onWarning?(message: string): void;
 }
 

@@ -1,6 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.ts';
 
+/** What parseFlags returns, named so the declaration build can refer to it. */
+export type ParsedFlags<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T & { help: { type: 'boolean'; short: 'h' } }; allowPositionals: boolean; strict: true }>
+>;
+
 /**
  * node:util parseArgs with errors a user can act on: an unknown flag or a missing value becomes a
  * UserError (exit 2) naming the flag and pointing at --help.
@@ -10,7 +15,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
   options: T,
   allowPositionals = false,
-) {
+): ParsedFlags<T> {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (err) {

@@ -15,13 +15,13 @@ export function processIo(): CliIo {
     color: !!process.stdout.isTTY && !('NO_COLOR' in process.env),
     untilInterrupted: () =>
       new Promise((resolve) => {
+        // SIGHUP too: a closed terminal must still let serve remove the temporary PKI it wrote.
+        const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
         const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
+          for (const s of signals) process.off(s, stop);
           resolve();
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        for (const s of signals) process.on(s, stop);
       }),
   };
 }

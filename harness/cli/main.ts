@@ -37,7 +37,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    const run = await command.load();
+    return await run(rest, io);
   } catch (err) {
     if (isUserError(err)) {
       io.err(`alb-mtls ${name}: ${err.message}`);

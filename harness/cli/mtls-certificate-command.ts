@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CertificateStore } from '../gateway/cert-store.ts';
 import { findCertificateReferences } from '../gateway/certificate-references.ts';
 import { loadProject } from '../gateway/project-loader.ts';
 import type { MtlsCertificateRecord } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
+import { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 import { parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 
-export const DEFAULT_STORE_DIR = '.zuplo-local/mtls';
+export { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 
 export const mtlsCertificateHelp = `Usage: alb-mtls mtls-certificate <create|list|describe|update|disable|delete> [options]
 
@@ -27,27 +27,43 @@ Options:
   Environment types: development, preview, production.`;
 
 export async function mtlsCertificateCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags('mtls-certificate', argv, {
-    dir: { type: 'string' },
-    name: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'environment-type': { type: 'string', multiple: true },
-    'cert-id': { type: 'string' },
-    'strict-names': { type: 'boolean' },
-    project: { type: 'string' },
-  }, true);
+  const { values, positionals } = parseFlags('mtls-certificate', argv, MTLS_FLAGS, true);
   const verb = positionals[0];
   if (values.help || !verb) {
     io.out(mtlsCertificateHelp);
     return values.help ? 0 : 2;
   }
   const dir = values.dir ?? DEFAULT_STORE_DIR;
-  const store = await CertificateStore.open(dir, {
-    create: verb === 'create',
-    strictNames: values['strict-names'],
-    onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
-  });
+  // Warnings are held back, then printed once each and only for the certificates this command touches.
+  const warnings: string[] = [];
+  const store = await CertificateStore.open(dir, { create: verb === 'create', strictNames: values['strict-names'], onWarning: (m) => warnings.push(m) });
+  let touched: string | 'all' | undefined = verb === 'list' ? 'all' : verb === 'create' ? values.name : undefined;
+  if (values['cert-id'] !== undefined) touched = store.list().find((r) => r.id === values['cert-id'])?.name;
+  try {
+    return await runVerb(verb, values, store, dir, io);
+  } finally {
+    for (const w of new Set(warnings)) if (touched === 'all' || (touched !== undefined && concerns(w, touched, dir))) io.err(paint(io, 'yellow', `warning: ${w}`));
+  }
+}
+
+/** Whether a store warning is about certificate `name`: it names its directory or quotes the name. */
+function concerns(warning: string, name: string, dir: string): boolean {
+  return warning.includes(`${join(dir, name)}:`) || warning.includes(`'${name}'`);
+}
+
+const MTLS_FLAGS = {
+  dir: { type: 'string' },
+  name: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'environment-type': { type: 'string', multiple: true },
+  'cert-id': { type: 'string' },
+  'strict-names': { type: 'boolean' },
+  project: { type: 'string' },
+} as const;
+type Values = ReturnType<typeof parseFlags<typeof MTLS_FLAGS>>['values'];
+
+async function runVerb(verb: string, values: Values, store: CertificateStore, dir: string, io: CliIo): Promise<number> {
   const types = (values['environment-type'] ?? []) as Array<'development' | 'preview' | 'production'>;
   const certId = () => values['cert-id'] ?? missing('--cert-id ID', verb);
   switch (verb) {
@@ -116,16 +132,6 @@ function enabled(r: MtlsCertificateRecord): string {
 
 function missing(flag: string, verb: string): never {
   throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `${verb} needs ${flag}. Run "alb-mtls mtls-certificate --help".`);
-}
-
-export async function readUserFile(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
-    throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: ${why}.`);
-  }
 }
 
 /** The Zuplo project a store belongs to, when it sits at its default place (<project>/.zuplo-local/mtls). */

@@ -1,31 +1,40 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPki } from '../../certs/index.ts';
+import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
-import type { AlbHandle, MutualAuthenticationMode } from '../alb/types.ts';
+import type { AlbHandle, MutualAuthenticationMode, TrustStoreOptions } from '../alb/types.ts';
+import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
+import { loadTrustStore } from '../alb/trust-store.ts';
+import { verifyChain } from '../doctor/verify-chain.ts';
 import { UserError } from '../errors.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
+import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
+import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
                       [--log-dir DIR] [--port N] [--target URL] [--force]
 
 Starts the ALB emulator (an HTTPS listener with mutual TLS) in front of an echo target, prints its
-URL on the first line, then ready-to-paste curl and openssl s_client commands with a good and a bad
-client certificate, then streams every connection-log and access-log line. Ctrl-C stops it.
+URL on the first line, then curl and openssl s_client commands that present a good and a bad
+client certificate chain and send a request (each line says what its output should show), then
+streams every connection-log and access-log line. Ctrl-C stops it.
 
 Options:
   --mode M              verify (default), passthrough or off (MutualAuthentication.Mode)
-  --pki DIR             A PKI written by "alb-mtls certs --out DIR". A missing or empty DIR gets a
-                        fresh PKI. Default: a fresh PKI in a temporary directory
+  --pki DIR             A PKI written by "alb-mtls certs --out DIR" (its manifest.json says where
+                        each file is). A missing or empty DIR gets a fresh PKI. Default: a fresh PKI
+                        in a temporary directory, removed when serve stops
   --force               With --pki DIR: write a fresh PKI into DIR even if it already holds files
-  --trust-store FILE    CA bundle for verify mode (default: DIR/trust-store/bundle.pem)
-  --crl FILE            A PEM CRL to add as a trust-store revocation; repeat for more
-                        (default: DIR/crl/crl-root.pem and DIR/crl/crl-intermediate.pem)
+  --trust-store FILE    CA bundle for verify mode (default: the PKI's trust store)
+  --crl FILE            A PEM CRL to add as a trust-store revocation; repeat for more. With
+                        --trust-store, only these CRLs are used (default: the PKI's CRLs, when the
+                        trust store is the PKI's too)
   --ignore-expiry       IgnoreClientCertificateExpiry=true
   --advertise-ca-names  AdvertiseTrustStoreCaNames=on
   --verify-failure F    handshake (default: close before any HTTP byte, as AWS documents) or http-403
@@ -35,32 +44,25 @@ Options:
   --target URL          Forward to this http(s) URL instead of a built-in echo target
 ${serveFromHelp}`;
 
-interface PkiFiles {
-  dir: string;
-  /** True when serve made the directory (a temp dir): removed again on exit. */
-  temporary: boolean;
-  serverChain: string;
-  serverKey: string;
-  rootCa: string;
-  bundle: string;
-  crls: string[];
-}
+/** serve's flags: one table, so a new flag is one line here and one in the help. */
+export const SERVE_FLAGS = {
+  mode: { type: 'string' },
+  pki: { type: 'string' },
+  'trust-store': { type: 'string' },
+  crl: { type: 'string', multiple: true },
+  'ignore-expiry': { type: 'boolean' },
+  'advertise-ca-names': { type: 'boolean' },
+  port: { type: 'string' },
+  target: { type: 'string' },
+  force: { type: 'boolean' },
+  'verify-failure': { type: 'string' },
+  'log-dir': { type: 'string' },
+} as const;
+
+const VERIFY_ONLY_FLAGS = ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags('serve', argv, {
-    mode: { type: 'string' },
-    pki: { type: 'string' },
-    'trust-store': { type: 'string' },
-    crl: { type: 'string', multiple: true },
-    'ignore-expiry': { type: 'boolean' },
-    'advertise-ca-names': { type: 'boolean' },
-    port: { type: 'string' },
-    target: { type: 'string' },
-    force: { type: 'boolean' },
-    'verify-failure': { type: 'string' },
-    'log-dir': { type: 'string' },
-    ...SERVE_FROM_FLAGS,
-  });
+  const { values } = parseFlags('serve', argv, { ...SERVE_FLAGS, ...SERVE_FROM_FLAGS });
   if (values.help) {
     io.out(serveHelp);
     return 0;
@@ -69,47 +71,47 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const mode = (imported?.albOptions.mutualAuthentication?.mode ??
     parseChoice('--mode', values.mode ?? 'verify', ['verify', 'passthrough', 'off'] as const)) as MutualAuthenticationMode;
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', ['handshake', 'http-403'] as const);
-  const port = parsePort(values.port);
+  const port = parsePort('--port', values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
   if (mode !== 'verify' && !imported) {
-    for (const flag of ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const) {
+    for (const flag of VERIFY_ONLY_FLAGS) {
       if (values[flag] !== undefined) {
         throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--${flag} applies to --mode verify only (AWS rejects it for ${mode}). Remove it, or use --mode verify.`);
       }
     }
   }
-  const files = await pkiFiles(values.pki, !!values.force);
-  const bundlePath = values['trust-store'] ? resolve(values['trust-store']) : files.bundle;
-  const crlPaths = values.crl ? values.crl.map((f) => resolve(f)) : files.crls;
 
+  let temporaryDir: string | undefined;
   let target: TargetHandle | undefined;
   let alb: AlbHandle | undefined;
   try {
+    if (values.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
+    const pki = await pkiAt(temporaryDir ?? resolve(values.pki!), !!values.force);
+    const importedMutual = imported?.albOptions.mutualAuthentication;
+    const trustStore = imported ? importedMutual?.trustStore : mode === 'verify' ? await trustStoreFor(pki, values['trust-store'], values.crl, io) : undefined;
+    const ignoreExpiry = imported ? !!importedMutual?.ignoreClientCertificateExpiry : !!values['ignore-expiry'];
+    const verdicts = trustStore ? await printedVerdicts(pki, trustStore, ignoreExpiry) : new Map<string, TlsVerifyStatus>();
     if (!targetUrl) target = await startTarget({ kind: 'echo' });
     alb = await startAlb({
       ...imported?.albOptions,
       port,
-      certificate: { certPem: await readText(files.serverChain, 'server certificate chain'), keyPem: await readText(files.serverKey, 'server key') },
+      certificate: { certPem: await readUserFile('--pki server certificate', pki.listener.serverChain), keyPem: await readUserFile('--pki server key', pki.listener.serverKey) },
       mutualAuthentication: imported
         ? imported.albOptions.mutualAuthentication
-        : mode === 'verify'
-          ? {
-              mode,
-              trustStore: {
-                caCertificatesBundle: await readText(bundlePath, '--trust-store'),
-                revocations: await Promise.all(crlPaths.map((p) => readText(p, '--crl'))),
-                source: bundlePath,
-              },
-              ignoreClientCertificateExpiry: !!values['ignore-expiry'],
-              advertiseTrustStoreCaNames: values['advertise-ca-names'] ? 'on' : 'off',
-            }
-          : { mode },
+        : trustStore
+        ? { mode, trustStore, ignoreClientCertificateExpiry: !!values['ignore-expiry'], advertiseTrustStoreCaNames: values['advertise-ca-names'] ? 'on' : 'off' }
+        : { mode },
       targets: [targetUrl ?? target!.url],
       verifyFailure,
       logDirectory: values['log-dir'],
     });
     io.out(alb.url);
-    printCommands(io, alb, files, mode, !!values['trust-store'] || !!imported?.trustStore);
+    io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
+    if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
+    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
+      io.out(group.heading);
+      for (const command of group.commands) io.out(`  ${command}`);
+    }
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
     const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
     const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
@@ -121,17 +123,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await alb?.close();
     await target?.close();
-    if (files.temporary) await rm(files.dir, { recursive: true, force: true });
+    // A PKI serve made for itself holds private keys: it never outlives the command.
+    if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });
   }
-}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) {
-    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--port "${value}" is not a port number. Use 0-65535 (0 = any free port).`);
-  }
-  return port;
 }
 
 function parseTarget(value: string): string {
@@ -147,59 +141,50 @@ function parseTarget(value: string): string {
   return url.href.replace(/\/$/, '');
 }
 
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UserError('HARNESS_ERR_FILE', `${what} ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check the path.`);
+/**
+ * What the listener will answer for the clients the printed commands use, judged by the same
+ * verifier with the same trust store (yours, if given), so each line announces the real outcome.
+ */
+async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, ignoreExpiry: boolean): Promise<Map<string, TlsVerifyStatus>> {
+  const loaded = loadTrustStore({ ...trustStore, onWarning: () => {} });
+  const verdicts = new Map<string, TlsVerifyStatus>();
+  for (const variant of PRINTED_VARIANTS) {
+    const files = pki.client(variant);
+    if (!files) continue;
+    const result = await verifyChain({ chain: { file: files.chain }, trustStore: loaded, ignoreClientCertificateExpiry: ignoreExpiry });
+    verdicts.set(variant, result.status);
   }
+  return verdicts;
 }
 
-/** The files serve needs, in the layout certs/pki/write.ts writes; writes a fresh PKI where there is none. */
-async function pkiFiles(dirFlag: string | undefined, force: boolean): Promise<PkiFiles> {
-  let dir: string;
-  if (dirFlag === undefined) {
-    dir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
-    await (await createPki()).writeTo(dir, { force: true });
-  } else {
-    dir = resolve(dirFlag);
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    if (entries.length === 0 || force) {
-      await (await createPki()).writeTo(dir, { force });
-    } else if (!entries.includes('manifest.json')) {
-      throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: not a PKI written by "alb-mtls certs" (no manifest.json). Point --pki at such a directory, at an empty one, or add --force to write a fresh PKI into it.`);
-    }
+/** The PKI in `dir` as its manifest describes it; writes a fresh one into a missing or empty dir (or with --force). */
+async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: ${err.code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be read (${err.code})`}. Point --pki at a directory written by "alb-mtls certs", or at a new one.`);
+  });
+  if (entries.length === 0 || force) await (await createPki()).writeTo(dir, { force: true });
+  else if (!entries.includes('manifest.json')) {
+    throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: not a PKI written by "alb-mtls certs" (no manifest.json). Point --pki at such a directory, at an empty one, or add --force to write a fresh PKI into it.`);
   }
-  const files: PkiFiles = {
-    dir,
-    temporary: dirFlag === undefined,
-    serverChain: join(dir, 'server/server-alb.chain.pem'),
-    serverKey: join(dir, 'server/server-alb.key'),
-    rootCa: join(dir, 'ca/ca-root.crt'),
-    bundle: join(dir, 'trust-store/bundle.pem'),
-    crls: [join(dir, 'crl/crl-root.pem'), join(dir, 'crl/crl-intermediate.pem')],
+  return readPkiManifest(dir, '--pki');
+}
+
+/**
+ * The trust store the listener loads. Your own bundle comes with exactly the CRLs you name (the
+ * PKI's CRLs belong to the PKI's CAs); the PKI's bundle comes with its CRLs unless you name others.
+ */
+async function trustStoreFor(pki: WrittenPki, bundleFlag: string | undefined, crlFlags: string[] | undefined, io: CliIo): Promise<TrustStoreOptions> {
+  const bundle = bundleFlag !== undefined ? { path: resolve(bundleFlag), label: `--trust-store ${bundleFlag}` } : { path: pki.listener.trustStore, label: pki.listener.trustStore };
+  const crls = crlFlags !== undefined
+    ? crlFlags.map((f) => ({ path: resolve(f), label: `--crl ${f}` }))
+    : bundleFlag !== undefined ? [] : pki.listener.revocations.map((p) => ({ path: p, label: p }));
+  return {
+    caCertificatesBundle: await readUserFile(bundleFlag !== undefined ? '--trust-store' : '--pki trust store', bundle.path),
+    source: bundle.label,
+    revocations: await Promise.all(crls.map((c) => readUserFile(crlFlags !== undefined ? '--crl' : '--pki CRL', c.path))),
+    revocationSources: crls.map((c) => c.label),
+    // The PKI's own intermediate CRL belongs to the intermediate its clients present: warn only about CRLs you chose.
+    ...(bundleFlag !== undefined || crlFlags !== undefined ? { onWarning: (m: string) => io.err(paint(io, 'yellow', `warning: ${m}`)) } : {}),
   };
-  for (const path of [files.serverChain, files.serverKey]) {
-    if (!(await stat(path).then((s) => s.isFile(), () => false))) {
-      throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: ${path} is missing. Regenerate the directory with "alb-mtls certs --out ${dir} --force".`);
-    }
-  }
-  return files;
-}
-
-function printCommands(io: CliIo, alb: AlbHandle, f: PkiFiles, mode: MutualAuthenticationMode, ownTrustStore: boolean): void {
-  const client = (name: string) => ({ cert: join(f.dir, `clients/client-${name}.chain.pem`), key: join(f.dir, `clients/client-${name}.key`) });
-  const good = client('good');
-  const bad = client(mode === 'verify' ? 'expired' : 'untrusted-root');
-  const hostPort = `127.0.0.1:${alb.port}`;
-  const curl = (c: { cert: string; key: string }) => `curl --cacert ${f.rootCa} --cert ${c.cert} --key ${c.key} ${alb.url}/hello`;
-  const sClient = (c: { cert: string; key: string }) => `openssl s_client -connect ${hostPort} -CAfile ${f.rootCa} -cert ${c.cert} -key ${c.key} </dev/null`;
-  io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${f.dir}`);
-  if (ownTrustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
-  io.out('Good client certificate (expect 200):');
-  io.out(`  ${curl(good)}`);
-  io.out(`  ${sClient(good)}`);
-  io.out(mode === 'verify' ? 'Expired client certificate (expect the connection to close; Failed:ClientCertExpired in the log):' : 'Untrusted client certificate (forwarded unverified):');
-  io.out(`  ${curl(bad)}`);
-  io.out(`  ${sClient(bad)}`);
 }

@@ -1,13 +1,7 @@
-import { X509Certificate } from 'node:crypto';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
-import { certificateBlocks } from '../../certs/x509/pem.ts';
-import { DEFAULT_MTLS_HEADER_NAMES, verifyModeHeaders } from '../alb/headers.ts';
-import { loadTrustStore } from '../alb/trust-store.ts';
-import { verifyClientChain } from '../alb/verify.ts';
 import { UserError } from '../errors.ts';
+import { verifyChain } from '../doctor/verify-chain.ts';
 import { parseDateFlag, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { readUserFile } from './mtls-certificate-command.ts';
 
 export const verifyHelp = `Usage: alb-mtls verify --cert CHAIN --trust-store BUNDLE [options]
 
@@ -40,38 +34,23 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(verifyHelp);
     return 0;
   }
-  const certFile = values.cert ?? missing('--cert CHAIN');
-  const bundleFile = values['trust-store'] ?? missing('--trust-store BUNDLE');
-  const trustStore = loadTrustStore({
-    caCertificatesBundle: await readUserFile('--trust-store', bundleFile),
-    revocations: await Promise.all((values.crl ?? []).map((f) => readUserFile('--crl', f))),
-    source: bundleFile,
+  const result = await verifyChain({
+    chain: { file: values.cert ?? missing('--cert CHAIN'), label: '--cert' },
+    trustStore: { file: values['trust-store'] ?? missing('--trust-store BUNDLE'), label: '--trust-store' },
+    crls: (values.crl ?? []).map((file) => ({ file, label: '--crl' })),
+    ...(values.at ? { at: parseDateFlag('--at', values.at) } : {}),
+    ignoreClientCertificateExpiry: !!values['ignore-expiry'],
+    ...(values['no-partial-chain'] ? { partialChain: false } : values['partial-chain'] ? { partialChain: true } : {}),
     onWarning: (m) => io.err(paint(io, 'yellow', `warning: ${m}`)),
   });
-  const presented = certificateBlocks(await readUserFile('--cert', certFile), certFile).map((block, i) => {
-    try {
-      return new X509Certificate(block.der);
-    } catch (err) {
-      throw new UserError('HARNESS_ERR_PEM', `${certFile} line ${block.line}: certificate ${i + 1} does not parse (${(err as Error).message}).`);
-    }
-  });
-  const now = values.at ? parseDateFlag('--at', values.at) : new Date();
-  const result = verifyClientChain({
-    presented,
-    trustStore,
-    now,
-    ignoreClientCertificateExpiry: values['ignore-expiry'],
-    partialChain: values['partial-chain'] === true && !values['no-partial-chain'],
-  });
-  const ok = result.status === 'Success';
-  io.out(`tls_verify_status=${paint(io, ok ? 'green' : 'red', result.status)}`);
+  io.out(`tls_verify_status=${paint(io, result.ok ? 'green' : 'red', result.status)}`);
   io.out(result.reason);
-  io.out(`path: ${result.path.map((c) => subjectRfc2253(c)).join('  ->  ') || '(none)'}`);
-  if (ok) {
+  io.out(`path: ${result.path.join('  ->  ') || '(none)'}`);
+  if (result.ok) {
     io.out('Headers an ALB in verify mode adds for your targets:');
-    for (const [name, value] of Object.entries(verifyModeHeaders(presented[0]!, DEFAULT_MTLS_HEADER_NAMES))) io.out(`  ${name}: ${value}`);
+    for (const [name, value] of Object.entries(result.headers)) io.out(`  ${name}: ${value}`);
   }
-  return ok ? 0 : 1;
+  return result.ok ? 0 : 1;
 }
 
 function missing(flag: string): never {

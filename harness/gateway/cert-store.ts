@@ -169,7 +169,8 @@ export class CertificateStore {
 
   /**
    * `delete`: refused while any deployment references the certificate (`referencedBy`, e.g. route
-   * or gateway names), as the platform refuses it: disable, redeploy, then delete.
+   * or module names), as the platform refuses it: the message names those users, whatever the
+   * certificate's enabled environment types.
    */
   async delete(id: string, opts: { referencedBy?: string[] } = {}): Promise<void> {
     const entry = this.#get(id);
@@ -177,8 +178,9 @@ export class CertificateStore {
     if (refs.length > 0) {
       throw new UserError(
         'HARNESS_ERR_CERT_STORE',
-        `mTLS certificate '${entry.record.name}' (${id}) is still referenced by ${refs.join(', ')}. ` +
-          `Disable it first (disable --cert-id ${id}), redeploy so no deployment uses it, then delete it.`,
+        // What blocks the delete is the code naming the certificate; disabling it does not unblock it.
+        `mTLS certificate '${entry.record.name}' (${id}) is still used by ${refs.join(', ')}. ` +
+          `Stop naming it there (remove mtlsCertificate or name another certificate), redeploy, then delete it.`,
       );
     }
     if (this.#dir !== undefined) await rm(join(this.#dir, entry.record.name), { recursive: true, force: true });
@@ -192,6 +194,13 @@ export class CertificateStore {
     for (const { record, certPem, keyPem } of this.#entries.values()) {
       if (record.environments[envType]) bindings.set(record.name, { name: record.name, certPem, keyPem });
     }
+    return bindings;
+  }
+
+  /** Every certificate as a binding, whatever its environment types: `zuplo dev --mtls-certs` on a managed-dedicated project. */
+  allBindings(): Map<string, MtlsBinding> {
+    const bindings = new Map<string, MtlsBinding>();
+    for (const { record, certPem, keyPem } of this.#entries.values()) bindings.set(record.name, { name: record.name, certPem, keyPem });
     return bindings;
   }
 

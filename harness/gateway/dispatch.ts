@@ -1,9 +1,12 @@
-import { failureResponse } from './failures.ts';
+import { failureResponse } from './failure-answer.ts';
 import { runInGateway, type GatewayRuntime } from './gateway-context.ts';
 import { problemResponse, serialiseCause } from './problems.ts';
 import { matchRoute, type CompiledRoute } from './routes.ts';
 import { ZuploContext } from './runtime/zuplo-context.ts';
 import { ZuploRequest } from './runtime/zuplo-request.ts';
+import { formatUpstreamRecord } from './upstream-log.ts';
+import { isUpstreamError } from './upstream-error.ts';
+import type { UpstreamRecord } from './types.ts';
 
 /** A normalised incoming request, ready to route. */
 export interface DispatchInput {
@@ -12,15 +15,37 @@ export interface DispatchInput {
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
   requestId: string;
+  /** Aborts when the gateway's client goes away: the handler's upstream call is cancelled. */
+  signal?: AbortSignal;
 }
+
+/** The runtime's log line for a handler that threw. */
+export const handlerErrorLogLine = (method: string, path: string) => `ERROR [${method} ${path}] Error executing request handler.`;
+
+/** The runtime's message for a Response whose body was already read. */
+export const BODY_USED_MESSAGE = 'Body has already been used. It can only be used once. Use tee() first if you need to read it twice.';
 
 /**
  * Routes one request and runs its handler inside the gateway's AsyncLocalStorage context, so
  * `environment`, `fetch` and the URL handlers resolve to this gateway. Never throws: every failure
  * becomes a response. The response always carries `zp-rid` (an upstream's own value is kept).
+ * Each upstream attempt the request made is printed once, with the status the client got.
  */
 export async function dispatch(gateway: GatewayRuntime, routes: readonly CompiledRoute[], input: DispatchInput): Promise<Response> {
-  const response = await route(gateway, routes, input);
+  const attempts: UpstreamRecord[] = [];
+  gateway.attemptsByRequest.set(input.requestId, attempts);
+  let response: Response;
+  let routeLabel: string | undefined;
+  try {
+    ({ response, routeLabel } = await route(gateway, routes, input, attempts));
+  } finally {
+    gateway.attemptsByRequest.delete(input.requestId);
+  }
+  for (const attempt of attempts) {
+    if (routeLabel !== undefined) attempt.route = routeLabel;
+    attempt.answeredStatus = response.status;
+    gateway.print(formatUpstreamRecord(attempt, response.status));
+  }
   if (response.headers.has('zp-rid')) return response;
   try {
     response.headers.set('zp-rid', input.requestId);
@@ -33,22 +58,24 @@ export async function dispatch(gateway: GatewayRuntime, routes: readonly Compile
   }
 }
 
-async function route(gateway: GatewayRuntime, routes: readonly CompiledRoute[], input: DispatchInput): Promise<Response> {
-  const base = {
-    url: input.url,
-    requestId: input.requestId,
-    buildId: gateway.buildId,
-    rayId: input.headers.get('cf-ray'),
-  };
+async function route(
+  gateway: GatewayRuntime,
+  routes: readonly CompiledRoute[],
+  input: DispatchInput,
+  attempts: readonly UpstreamRecord[],
+): Promise<{ response: Response; routeLabel?: string }> {
+  const base = { url: input.url, requestId: input.requestId, buildId: gateway.buildId, rayId: input.headers.get('cf-ray') };
   const pathname = new URL(input.url).pathname;
   const found = matchRoute(routes, input.method, pathname);
-  if ('status' in found) return problemResponse({ ...base, status: found.status });
+  if ('status' in found) return { response: problemResponse({ ...base, status: found.status }) };
+  const routeLabel = `${input.method} ${found.route.config.path}`;
 
   const request = new ZuploRequest(input.url, {
     method: input.method,
     headers: input.headers,
     body: input.body,
     params: found.params,
+    ...(input.signal !== undefined ? { signal: input.signal } : {}),
     ...(input.body !== null ? { duplex: 'half' } : {}),
   } as RequestInit);
   const context = new ZuploContext({
@@ -63,22 +90,42 @@ async function route(gateway: GatewayRuntime, routes: readonly CompiledRoute[], 
   try {
     result = await runInGateway(gateway, () => (found.route.handler as (r: ZuploRequest, c: ZuploContext) => unknown)(request, context));
   } catch (err) {
-    return failureResponse(err, {
+    gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
+    gateway.print(`  ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    const failureClass = isUpstreamError(err) ? err.failureClass : undefined;
+    const attempt = [...attempts].reverse().find((a) => a.failureClass === failureClass);
+    const response = failureResponse(err, {
       ...base,
-      failureMode: gateway.failureMode,
+      runtime: gateway.runtime,
       environmentType: gateway.environmentType,
-      upstream: gateway.outbound.records,
+      ...(gateway.failureMode !== undefined ? { failureMode: gateway.failureMode } : {}),
+      ...(attempt !== undefined ? { attempt } : {}),
     });
+    return { response, routeLabel };
   }
-  if (!(result instanceof Response)) {
-    const err = new TypeError(`Invalid Response type from the request handler: ${typeName(result)}`);
-    return problemResponse({ ...base, status: 500, detail: err.message, ...(withCause ? { overrides: { cause: serialiseCause(err) } } : {}) });
+  const converted = toResponse(result);
+  if (converted instanceof Response) {
+    if (!converted.bodyUsed) return { response: converted, routeLabel };
+    const err = new TypeError(BODY_USED_MESSAGE);
+    gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
+    return { response: problemResponse({ ...base, status: 500, detail: err.message, ...(withCause ? { overrides: { cause: serialiseCause(err) } } : {}) }), routeLabel };
   }
-  if (result.bodyUsed) {
-    const err = new TypeError('The Response returned by the request handler has a body that was already read. Return a new Response.');
-    return problemResponse({ ...base, status: 500, detail: err.message, ...(withCause ? { overrides: { cause: serialiseCause(err) } } : {}) });
-  }
-  return result;
+  const err = new TypeError(`Invalid Response type from the request handler: ${typeName(result)}`);
+  gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
+  return { response: problemResponse({ ...base, status: 500, detail: err.message, ...(withCause ? { overrides: { cause: serialiseCause(err) } } : {}) }), routeLabel };
+}
+
+/**
+ * A handler's result as the runtime converts it: a Response as is; `undefined` an empty 200; a
+ * plain object, array, string, number or boolean a 200 with its JSON. Anything else (a function, a
+ * symbol, a bigint) is not convertible (undefined is returned).
+ */
+export function toResponse(result: unknown): Response | undefined {
+  if (result instanceof Response) return result;
+  if (result === undefined) return new Response(null, { status: 200 });
+  const type = typeof result;
+  if (type === 'function' || type === 'symbol' || type === 'bigint') return undefined;
+  return new Response(JSON.stringify(result), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 function typeName(value: unknown): string {

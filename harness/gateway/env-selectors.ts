@@ -2,7 +2,7 @@ import { UserError } from '../errors.ts';
 
 /**
  * `$env(NAME)` (resolved once, at load) and `${...}` templates (evaluated per request), as Zuplo's
- * route compiler treats them (spec §4).
+ * route compiler treats them.
  */
 
 const ENV_ANY = /\$env\((.*?)\)/g;
@@ -61,7 +61,10 @@ export function resolveOptions(options: unknown, pointer: string, ctx: EnvWalkCo
 }
 
 function walk(value: unknown, pointer: string, ctx: EnvWalkContext): unknown {
-  if (typeof value === 'string') return resolveEnvString(value, ctx.env);
+  if (typeof value === 'string') {
+    assertTerminated(value, pointer, ctx.file);
+    return resolveEnvString(value, ctx.env);
+  }
   if (Array.isArray(value)) return value.map((item, i) => walk(item, `${pointer}.${i}`, ctx));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -73,6 +76,26 @@ function walk(value: unknown, pointer: string, ctx: EnvWalkContext): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * Refuses a `$env(` without its closing `)`: the build would leave it as literal text, so a typo
+ * would silently become part of a certificate name or URL.
+ */
+export function assertTerminated(text: string, pointer: string, file: string): void {
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('$env(', from);
+    if (start < 0) return;
+    const end = text.indexOf(')', start + 5);
+    if (end < 0) {
+      throw new UserError(
+        'HARNESS_ERR_GATEWAY_CONFIG',
+        `${file}: ${pointer}: ${JSON.stringify(text)} has a "$env(" without its closing ")". Write it as "$env(NAME)".`,
+      );
+    }
+    from = end + 1;
+  }
 }
 
 /**
@@ -110,7 +133,7 @@ export function assertNoSelectors(
   }
 }
 
-/** The names a `${...}` template sees, in this order (spec §4). */
+/** The names a `${...}` template sees, in this order (the runtime's template scope). */
 export const TEMPLATE_SCOPE = [
   'request',
   'context',

@@ -2,10 +2,12 @@ import type { FailureClass } from './types.ts';
 
 /**
  * Where an outbound attempt was when it failed. The same server behaviour surfaces at different
- * moments under TLS 1.2 and 1.3 (node-tls-notes §2): a client-certificate rejection arrives *before*
- * `secureConnect` under 1.2, but *after* it under 1.3 (the client's handshake finishes first, the
+ * moments under TLS 1.2 and 1.3: a client-certificate rejection arrives *before* `secureConnect`
+ * under 1.2, but *after* it under 1.3 (the client's side of the handshake finishes first; the
  * server's verdict comes with the first read). So the classifier keys on "before any response
- * byte", not on `secureConnect`, which is what makes the class identical in both versions.
+ * byte", not on `secureConnect`, which is what makes the class identical in both versions. What
+ * does tell a rejection from a connection lost in flight is proof that the origin accepted the
+ * handshake (see `provenAccepted`).
  */
 export interface OutboundPhase {
   /** The connection was HTTPS. */
@@ -16,6 +18,19 @@ export interface OutboundPhase {
   secureConnected: boolean;
   /** At least one byte of the HTTP response arrived. */
   responseBytes: boolean;
+  /**
+   * The origin is known to have accepted this connection's handshake, client certificate included:
+   * it already carried a response (a pooled keep-alive socket), the server's TLS 1.2 Finished
+   * arrived (sent after its verdict), or a TLS 1.3 session ticket arrived (sent after it accepted
+   * the client's Finished).
+   */
+  provenAccepted?: boolean;
+  /**
+   * The client's own verdict on the origin's certificate, when it had one (an OpenSSL code such as
+   * UNABLE_TO_GET_ISSUER_CERT_LOCALLY). A client that verifies during the handshake (BoringSSL, rustls)
+   * stops there, before the origin can judge the client certificate, so this wins over any close.
+   */
+  originVerifyError?: string;
   /** Our connect timer (TCP connect + TLS handshake) fired. */
   connectTimedOut?: boolean;
   /** The TLS version negotiated, if the handshake completed (e.g. `TLSv1.3`). */
@@ -82,21 +97,21 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
         : `The TCP connection to the origin did not complete in time (${detail}).`,
     };
   }
+  if (phase.tls && phase.originVerifyError !== undefined && !phase.responseBytes) {
+    return originUntrusted(phase.originVerifyError, detail);
+  }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return { failureClass: 'connect-refused', errorCode: code, message: `The origin refused the TCP connection (${code}): nothing listens there.` };
   }
   if (code === 'ETIMEDOUT' && !phase.responseBytes) {
     return { failureClass: 'connect-timeout', errorCode: code, message: `The connection to the origin timed out (${detail}).` };
   }
-  if (code !== undefined && ORIGIN_VERIFY_CODES.has(code)) {
-    const what =
-      code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
-        ? "the origin's certificate does not name the host the gateway connected to"
-        : "the gateway does not trust the origin's certificate";
+  if (code !== undefined && ORIGIN_VERIFY_CODES.has(code)) return originUntrusted(code, detail);
+  if (phase.provenAccepted && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {
     return {
-      failureClass: 'origin-untrusted',
+      failureClass: 'connection-lost',
       errorCode: code,
-      message: `TLS verification of the origin failed: ${what} (${code}: ${detail}). Check originCa and the URL's host name.`,
+      message: `The origin closed a connection whose handshake it had accepted, before responding to this request (${code}: ${detail}).`,
     };
   }
   if (phase.tls && !phase.responseBytes && code !== undefined && isHandshakeClose(code, detail)) {
@@ -113,6 +128,18 @@ export function classifyOutboundError(err: unknown, phase: OutboundPhase): Class
     };
   }
   return undefined;
+}
+
+function originUntrusted(code: string, detail: string): Classification {
+  const what =
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
+      ? "the origin's certificate does not name the host the gateway connected to"
+      : "the gateway does not trust the origin's certificate";
+  return {
+    failureClass: 'origin-untrusted',
+    errorCode: code,
+    message: `TLS verification of the origin failed: ${what} (${code}: ${detail}). Check originCa and the URL's host name.`,
+  };
 }
 
 function isHandshakeClose(code: string, message: string): boolean {

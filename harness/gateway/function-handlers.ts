@@ -3,7 +3,6 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../errors.ts';
 import { shared, type GatewayRuntime } from './gateway-context.ts';
 
@@ -30,7 +29,8 @@ function hooks(): HookState {
   const g = globalThis as { [HOOKS]?: HookState };
   if (g[HOOKS] === undefined) {
     const { port1, port2 } = new MessageChannel();
-    const shimUrl = new URL('./runtime/index.ts', import.meta.url).href;
+    // From source this file is .ts and so is the shim; in the published build both are .js.
+    const shimUrl = new URL(`./runtime/index${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
     register(new URL('./runtime/loader-hooks.mjs', import.meta.url), {
       data: { shimUrl, port: port2 },
       transferList: [port2],
@@ -94,6 +94,8 @@ export async function importUserModule(
   const s = shared();
   s.loading.push(gateway);
   try {
+    // tsx is loaded here, on the first user module, not at start-up: only function handlers need it.
+    const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserError(

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompatFlags } from './compat.ts';
+import type { EmulatedRuntime } from './emulated-runtime.ts';
 import type { OutboundClient, OutboundFetchInit } from './outbound.ts';
-import type { EnvironmentType, FailureMode } from './types.ts';
+import type { EnvironmentType, FailureMode, UpstreamRecord } from './types.ts';
 
 /**
  * What the `@zuplo/runtime` shim and the built-in handlers need from the gateway serving the
@@ -13,12 +14,19 @@ export interface GatewayRuntime {
   /** Live: the gateway's environment variables. */
   readonly environment: Record<string, string | undefined>;
   readonly environmentType: EnvironmentType;
+  /** The real runtime the gateway answers as. */
+  readonly runtime: EmulatedRuntime;
   readonly flags: CompatFlags;
-  readonly failureMode: FailureMode;
+  /** An explicit override of the failure answer; undefined = follow the runtime. */
+  readonly failureMode: FailureMode | undefined;
   readonly buildId: string;
   readonly outbound: OutboundClient;
   /** `context.log` and runtime warnings (e.g. `BadGatewayResponse 502`). */
   log(level: LogLevel, requestId: string | undefined, args: unknown[]): void;
+  /** A line the real runtime prints while serving (e.g. "URL Forwarding to '…'"). */
+  print(line: string): void;
+  /** The upstream attempts of each request being answered, by request id (dispatch logs them with the answer). */
+  readonly attemptsByRequest: Map<string, UpstreamRecord[]>;
   /** Registers `context.waitUntil` work; the gateway's close() waits for it. */
   waitUntil(promise: Promise<unknown>): void;
 }
@@ -33,6 +41,8 @@ interface Shared {
   loading: GatewayRuntime[];
   originalFetch: typeof fetch;
   nextId: number;
+  /** Gateways (starting or running) that need the fetch wrapper installed. */
+  fetchUsers: number;
 }
 
 // The shim is loaded by Node's native loader for user modules, and by vitest's/tsx's module graph
@@ -48,7 +58,9 @@ export function shared(): Shared {
     loading: [],
     originalFetch: globalThis.fetch,
     nextId: 1,
+    fetchUsers: 0,
   };
+  g[KEY].fetchUsers ??= 0;
   return g[KEY];
 }
 
@@ -108,6 +120,7 @@ const WRAPPED = Symbol.for('alb-mtls-harness.gateway.fetch-wrapper');
  * wraps it. Outside a gateway request it behaves exactly like the original.
  */
 export function installFetchWrapper(): void {
+  shared().fetchUsers++;
   const current = globalThis.fetch as typeof fetch & { [WRAPPED]?: true };
   if (current[WRAPPED]) return;
   shared().originalFetch = current;
@@ -116,4 +129,16 @@ export function installFetchWrapper(): void {
   };
   wrapper[WRAPPED] = true;
   globalThis.fetch = wrapper;
+}
+
+/**
+ * The counterpart of {@link installFetchWrapper}, called when a gateway closes (or fails to start):
+ * when no gateway needs the wrapper any more, the original global `fetch` is put back.
+ */
+export function releaseFetchWrapper(): void {
+  const s = shared();
+  s.fetchUsers = Math.max(0, s.fetchUsers - 1);
+  if (s.fetchUsers > 0) return;
+  const current = globalThis.fetch as typeof fetch & { [WRAPPED]?: true };
+  if (current[WRAPPED]) globalThis.fetch = s.originalFetch;
 }

@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { CompatFlags } from './compat.ts';
 import type { DispatchInput } from './dispatch.ts';
+import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
+import { isHopByHop } from './hop-by-hop.ts';
+import { gatewayMadeBody } from './problems.ts';
 import { normaliseRequest } from './request-normalise.ts';
 
-// Response headers that describe our hop's framing; Node sets its own.
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
 /**
  * The gateway's HTTP front: turns each node request into a normalised WHATWG request, hands it to
@@ -15,7 +16,12 @@ const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encod
  */
 export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response>): Server {
   return createServer((req, res) => {
-    void serve(req, res, flags, handle).catch((err: unknown) => {
+    // The client going away before its answer is complete cancels the handler's upstream call.
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort(new DOMException('The client closed the connection.', 'AbortError'));
+    });
+    void serve(req, res, flags, handle, abort.signal).catch((err: unknown) => {
       // dispatch() never throws; this is a bug or a broken client socket. Do not leave the client hanging.
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -32,6 +38,7 @@ async function serve(
   res: ServerResponse,
   flags: CompatFlags,
   handle: (input: DispatchInput) => Promise<Response>,
+  signal: AbortSignal,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = new Headers();
@@ -62,17 +69,27 @@ async function serve(
     req.resume(); // discard a dropped body so the connection stays usable
   }
 
-  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId });
+  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, signal });
   await writeResponse(res, response, method);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
+  else if (response.status === 522) res.statusMessage = EDGE_FAILURE_TITLE; // Node knows no phrase for 522
+  const made = gatewayMadeBody(response);
+  if (made !== undefined) {
+    // The runtime's own answers (problem+json) carry Content-Length and no Date, never chunked.
+    res.sendDate = false;
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.setHeader('content-length', made.byteLength);
+    res.end(method === 'HEAD' ? undefined : made);
+    return;
+  }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   response.headers.forEach((value, name) => {
-    if (name === 'set-cookie' || RESPONSE_HOP_BY_HOP.has(name)) return;
+    if (name === 'set-cookie' || isHopByHop(name)) return;
     res.setHeader(name, value);
   });
   if (response.body === null || method === 'HEAD') {

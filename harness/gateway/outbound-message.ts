@@ -3,13 +3,16 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { TLSSocket } from 'node:tls';
-import type { OutboundFetchInit } from './outbound.ts';
+import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts';
 
 /** Conversions between WHATWG fetch objects and node:http messages, for the outbound client. */
 
+/** `fetch` init with Zuplo's extension. `zuplo` is read from the init only, never from a Request object (as the runtime does). */
+export interface OutboundFetchInit extends RequestInit {
+  zuplo?: { mtlsCertificate?: string };
+}
+
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-// Hop-by-hop headers belong to our connection, not the caller's; Host always comes from the target URL.
-const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'];
 
 /** What is sent: `none`, bytes that can be re-sent (redirects, stale keep-alive retry), or a one-shot stream. */
 export type OutboundBody = { kind: 'none' } | { kind: 'bytes'; bytes: Buffer } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
@@ -27,8 +30,8 @@ export function nodeHeaders(headers: Headers, body: OutboundBody, method: string
   headers.forEach((value, name) => {
     out[name] = value;
   });
-  for (const name of DROPPED_REQUEST_HEADERS) delete out[name];
-  out.host = url.host;
+  for (const name of HOP_BY_HOP_HEADERS) delete out[name];
+  out.host = url.host; // Host always comes from the target URL
   if (body.kind === 'bytes') out['content-length'] = String(body.bytes.length);
   else if (body.kind === 'none') {
     delete out['content-length'];

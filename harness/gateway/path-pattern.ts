@@ -11,7 +11,7 @@ export interface PathMatcher {
   match(pathname: string): Record<string, string> | undefined;
 }
 
-// Characters the 2025-02-06 compiler escapes before turning `{x}` into `:x` (spec §1).
+// Characters the 2025-02-06 compiler escapes before turning `{x}` into `:x`.
 const SPECIAL = /[*+?()[\].|^$\\:]/g;
 
 /**

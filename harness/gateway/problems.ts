@@ -1,8 +1,9 @@
 /**
- * RFC 7807 problem responses shaped exactly like Zuplo's `HttpProblems` (spec §6): fields in the
+ * RFC 7807 problem responses shaped exactly like Zuplo's `HttpProblems`: fields in the
  * order type, title, status, detail?, instance, trace{timestamp, requestId, buildId, rayId?}, then
  * overrides/extensions; `JSON.stringify(body, null, 2)`; `application/problem+json`; a `zp-rid` header.
  */
+import type { HeadersInit } from './fetch-types.ts';
 
 /** Standard titles, plus 522 (Cloudflare's name for it, which is what users search for). */
 export const STATUS_TITLES: Readonly<Record<number, string>> = {
@@ -64,12 +65,22 @@ export function problemBody(init: ProblemInit): Record<string, unknown> {
   };
 }
 
+const madeBodies = new WeakMap<Response, Buffer>();
+
 /** A complete problem+json Response. */
 export function problemResponse(init: ProblemInit): Response {
   const headers = new Headers(init.headers);
   headers.set('content-type', 'application/problem+json');
   headers.set('zp-rid', init.requestId);
-  return new Response(JSON.stringify(problemBody(init), null, 2), { status: init.status, headers });
+  const text = JSON.stringify(problemBody(init), null, 2);
+  const response = new Response(text, { status: init.status, headers });
+  madeBodies.set(response, Buffer.from(text));
+  return response;
+}
+
+/** The bytes of a response the gateway made itself (a problem), which it sends with Content-Length; undefined for any other. */
+export function gatewayMadeBody(response: Response): Buffer | undefined {
+  return madeBodies.get(response);
 }
 
 /** The `cause` member added in local and development (working-copy) environments. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../errors.ts';
 import type { RouteSource } from './routes.ts';
+import { PROJECT_TYPES, type ProjectType } from './types.ts';
 
 /** What a Zuplo-style project directory provides. */
 export interface LoadedProject {
@@ -13,16 +14,25 @@ export interface LoadedProject {
   environment: Record<string, string>;
   /** `compatibilityDate` from `zuplo.jsonc` / `zuplo.json`, if set. */
   compatibilityDate?: string;
+  /** `projectType` from `zuplo.jsonc` / `zuplo.json`, if set. */
+  projectType?: ProjectType;
+  /** Whether `config/policies.json` exists (the real CLI refuses to build without it). */
+  hasPolicies: boolean;
 }
 
-/** Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route). */
-export async function loadProject(dir: string): Promise<LoadedProject> {
+/**
+ * Reads `<dir>/config/*.oas.json`, `.env.zuplo`, `.env` and `zuplo.jsonc` (modules are imported later, per route).
+ * `label` names the directory in messages as the user gave it (e.g. `--project`).
+ */
+export async function loadProject(dir: string, label = 'project directory'): Promise<LoadedProject> {
   const configDir = join(dir, 'config');
-  const entries = await readdir(configDir).catch((err: NodeJS.ErrnoException) => {
+  const entries = await readdir(configDir).catch(async (err: NodeJS.ErrnoException) => {
+    const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',
-      `${configDir}: cannot read the project's config directory (${err.code ?? err.message}). ` +
-        'A project needs config/routes.oas.json; pass the project root as projectDir.',
+      exists
+        ? `${label} ${dir}: cannot read its config directory (${err.code ?? err.message}). A Zuplo project holds config/routes.oas.json; give the folder that holds config/.`
+        : `${label} ${dir}: no such directory. Give your Zuplo project's folder (the one that holds config/routes.oas.json).`,
       { cause: err },
     );
   });
@@ -44,7 +54,8 @@ export async function loadProject(dir: string): Promise<LoadedProject> {
     const text = await readOptional(join(dir, name));
     if (text !== undefined) Object.assign(environment, parseEnv(text));
   }
-  return { dir, routeSources, environment, ...(await readCompatibilityDate(dir)) };
+  const hasPolicies = entries.includes('policies.json');
+  return { dir, routeSources, environment, hasPolicies, ...(await readZuploConfig(dir)) };
 }
 
 /** JSON.parse whose error names the file, line and column, and what to fix. */
@@ -81,13 +92,24 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-async function readCompatibilityDate(dir: string): Promise<{ compatibilityDate?: string }> {
+async function readZuploConfig(dir: string): Promise<{ compatibilityDate?: string; projectType?: ProjectType }> {
   for (const name of ['zuplo.jsonc', 'zuplo.json']) {
     const path = join(dir, name);
     if (!(await stat(path).then((s) => s.isFile(), () => false))) continue;
-    const config = parseJsonText(stripJsonComments(await readFile(path, 'utf8')), name) as { compatibilityDate?: unknown };
-    if (typeof config?.compatibilityDate === 'string') return { compatibilityDate: config.compatibilityDate };
-    return {};
+    const config = parseJsonText(stripJsonComments(await readFile(path, 'utf8')), name) as { compatibilityDate?: unknown; projectType?: unknown } | null;
+    const out: { compatibilityDate?: string; projectType?: ProjectType } = {};
+    if (typeof config?.compatibilityDate === 'string') out.compatibilityDate = config.compatibilityDate;
+    const projectType = config?.projectType;
+    if (projectType !== undefined) {
+      if (!(PROJECT_TYPES as readonly unknown[]).includes(projectType)) {
+        throw new UserError(
+          'HARNESS_ERR_GATEWAY_CONFIG',
+          `${name}: projectType ${JSON.stringify(projectType)} is not a Zuplo project type. Use ${PROJECT_TYPES.map((t) => `"${t}"`).join(' or ')}.`,
+        );
+      }
+      out.projectType = projectType as ProjectType;
+    }
+    return out;
   }
   return {};
 }

@@ -40,7 +40,7 @@ export interface NormalisedRequest {
   dropBody: boolean;
 }
 
-/** Applies the runtime's request normalisation (spec §2 "Upstream request"). Pure apart from the UUID. */
+/** Applies the runtime's request normalisation (what it strips, adds and rewrites before any handler runs). Pure apart from the UUID. */
 export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags): NormalisedRequest {
   const headers = new Headers(incoming.headers);
   const requestId = headers.get('zp-rid') || headers.get('zuplo-request-id') || randomUUID();

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.ts';
 import type { CompatFlags } from './compat.ts';
-import { assertNoSelectors, compileTemplate, resolveOptions } from './env-selectors.ts';
-import { requiredOptionMessage } from './handlers/upstream-call.ts';
+import { assertNoSelectors, compileTemplate, resolveEnvString, resolveOptions } from './env-selectors.ts';
+import { noCertificateReasons, requiredOptionMessage } from './handlers/upstream-call.ts';
 import { compilePath, type PathMatcher, type PathMode } from './path-pattern.ts';
 import type { RouteConfiguration } from './runtime/zuplo-context.ts';
 
@@ -156,6 +156,8 @@ async function compileRoute(input: RouteInput, opts: CompileRoutesOptions): Prom
     throw configError(`${file}: ${optionsPointer} must be an object.`);
   }
   const options = resolveOptions(rawOptions, optionsPointer, { env: opts.env, file, warn: opts.warn }) as Record<string, unknown>;
+  const reason = noCertificateReason((rawOptions as Record<string, unknown>).mtlsCertificate, opts.env);
+  if (reason !== undefined) noCertificateReasons.set(options, reason);
 
   if (specifier === '@zuplo/runtime') {
     const required = exportName === 'urlForwardHandler' ? 'baseUrl' : exportName === 'urlRewriteHandler' ? 'rewritePattern' : undefined;
@@ -210,18 +212,32 @@ async function compileRoute(input: RouteInput, opts: CompileRoutesOptions): Prom
   return { config, methods: new Set(methods), matcher, handler: fn as RouteHandler };
 }
 
-/** Finds the route for a request: the first whose path and method match, else 404/405 (405 only when the path matches another method and the method is not POST). */
+/**
+ * Finds the route for a request: the first whose path and method match, else 404. (The runtime
+ * answers 405 only for its built-in MCP POST routes, which the emulator does not have; a path
+ * declared for another method is still a 404.)
+ */
 export function matchRoute(
   routes: readonly CompiledRoute[],
   method: string,
   pathname: string,
-): { route: CompiledRoute; params: Record<string, string> } | { status: 404 | 405 } {
-  let pathMatched = false;
+): { route: CompiledRoute; params: Record<string, string> } | { status: 404 } {
   for (const route of routes) {
     const params = route.matcher.match(pathname);
     if (params === undefined) continue;
     if (route.methods.has(method)) return { route, params };
-    pathMatched = true;
   }
-  return { status: pathMatched && method !== 'POST' ? 405 : 404 };
+  return { status: 404 };
+}
+
+/** Why a route's `mtlsCertificate` option selects no certificate, in words; undefined when it selects one. */
+export function noCertificateReason(raw: unknown, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (raw === undefined) return 'the route has no mtlsCertificate option';
+  if (typeof raw !== 'string') return raw ? undefined : `the route's mtlsCertificate is ${JSON.stringify(raw)}`;
+  if (resolveEnvString(raw, env)) return undefined;
+  const variable = /\$env\((.*?)\)/.exec(raw)?.[1];
+  if (variable === undefined) return 'the route\'s mtlsCertificate is empty';
+  return env[variable] === undefined
+    ? `the route's mtlsCertificate is "${raw}" and ${variable} is not set`
+    : `the route's mtlsCertificate is "${raw}" and ${variable} is empty`;
 }

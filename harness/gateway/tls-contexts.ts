@@ -25,7 +25,7 @@ const NO_CERTIFICATE = Symbol('no client certificate');
 /**
  * One lazily created SecureContext per binding (plus one for "no client certificate"), each with its
  * own keep-alive https.Agent. Rebuilding the context per request halves handshake throughput
- * (node-tls-notes §4), and an agent per context keeps connections with different client
+ * (createSecureContext parses the PEMs every time), and an agent per context keeps connections with different client
  * certificates from ever being pooled together.
  */
 export class TlsContextCache {

@@ -2,11 +2,18 @@
  * HashiCorp's HCL parser (@cdktf/hcl2json, a wasm build of hashicorp/hcl): loaded on first use, because
  * loading it reads and inflates a 1.7 MB wasm module that only Terraform imports need.
  */
-type Hcl2Json = typeof import('@cdktf/hcl2json');
 
-let loading: Promise<Hcl2Json> | undefined;
+/** The two functions used. Declared here: the package's own declarations pull in the DOM lib. */
+export interface HclParser {
+  parse(filename: string, contents: string): Promise<Record<string, unknown>>;
+  getExpressionAst(filename: string, expression: string): Promise<unknown>;
+}
 
-export function hcl(): Promise<Hcl2Json> {
-  loading ??= import('@cdktf/hcl2json');
+// A variable specifier keeps TypeScript from reading the package's declarations.
+const PACKAGE = '@cdktf/hcl2json';
+let loading: Promise<HclParser> | undefined;
+
+export function hcl(): Promise<HclParser> {
+  loading ??= import(PACKAGE) as Promise<HclParser>;
   return loading;
 }

@@ -1,4 +1,4 @@
-import type { TargetApp } from './index.ts';
+import type { TargetApp } from './target-app.ts';
 
 /** 200 JSON `{method, path, query, headers}` for any method and path. */
 export const echoApp: TargetApp = (app) => {

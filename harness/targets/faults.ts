@@ -1,4 +1,4 @@
-import type { TargetApp } from './index.ts';
+import type { TargetApp } from './target-app.ts';
 
 /** Destroys the socket as soon as a request arrives: the caller sees ECONNRESET. */
 export const resetApp: TargetApp = (app) => {

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import express, { type Express } from 'express';
+import express from 'express';
 import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
 import { echoApp } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
+import type { TargetApp } from './target-app.ts';
 
-export { verifyPresentedChain, type ChainVerdict } from './verifying.ts';
+export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
 
 export type TargetKind = 'echo' | 'verifying' | 'reset' | 'slow' | 'malformed' | 'close';
 
@@ -36,9 +37,6 @@ export interface TargetHandle extends ServerHandle {
   /** Every request received, in arrival order. */
   readonly requests: ReceivedRequest[];
 }
-
-/** Builds the per-kind routes; returns a cleanup run on close (timers of the slow target). */
-export type TargetApp = (app: Express, options: TargetOptions) => (() => void) | void;
 
 const APPS: Record<TargetKind, TargetApp> = {
   echo: echoApp,

@@ -25,7 +25,7 @@ function handshakeRejected(
     alb: VERIFY_ALB,
     gateway: FORWARD_WITH_CERT,
     expected: { status: 522, tlsVerifyStatus, failureClass: 'handshake-rejected', reachesTarget: false },
-    explanation: `${text.explanation} No HTTP response exists, so the gateway answers 522 (connection failed before any HTTP response).`,
+    explanation: `${text.explanation} No HTTP response exists, so the deployed gateway answers 522 (connection failed before any HTTP response); zuplo dev answers the same failure with 500 (the ${id}-zuplo-dev variants).`,
     fix: `${text.fix} ${LOGS}`,
   };
 }
@@ -60,7 +60,7 @@ export const fails522: Scenario[] = [
     explanation:
       '"mtlsCertificate": "$env(ALB_MTLS_CERT)" resolves to nothing because ALB_MTLS_CERT is not set in this environment. ' +
       'An empty name is not an error at the gateway: it simply makes a plain TLS call without a client certificate, and ' +
-      'the ALB in verify mode drops the handshake (its connection log shows the no-certificate status). The gateway answers 522.',
+      'the ALB in verify mode drops the handshake (its connection log shows the no-certificate status). Deployed, the gateway answers 522; zuplo dev answers the same failure with 500 (the -zuplo-dev variants).',
     fix: 'Set ALB_MTLS_CERT for this environment (Zuplo portal > Settings > Environment Variables) to the name you used in ' +
       `zuplo mtls-certificate create, then redeploy (variables are read at deploy time). ${LOGS}`,
   },
@@ -133,7 +133,7 @@ export const fails522: Scenario[] = [
     expected: { status: 522, tlsVerifyStatus: null, failureClass: 'origin-untrusted', reachesTarget: false },
     explanation:
       "TLS is checked in both directions. The ALB's HTTPS listener presents a certificate from a CA the gateway does not " +
-      'trust, so the gateway aborts the handshake before the ALB ever judges the client certificate. The gateway answers 522.',
+      'trust, so the gateway aborts the handshake before the ALB ever judges the client certificate. Deployed, the gateway answers 522; zuplo dev answers the same failure with 500 (the -zuplo-dev variants).',
     fix: 'Give the HTTPS listener a certificate from a public CA (ACM) that covers the hostname in baseUrl: aws elbv2 ' +
       'modify-listener --listener-arn ARN --certificates CertificateArn=... Check with openssl s_client -connect HOST:443 -showcerts.',
   },
@@ -163,7 +163,7 @@ export const fails522: Scenario[] = [
     expected: { status: 522, tlsVerifyStatus: null, failureClass: 'connect-refused', reachesTarget: false },
     explanation:
       'The TCP connection is refused, so no TLS handshake starts and the ALB logs nothing. On AWS a security group ' +
-      'that drops the traffic gives the same 522, after a timeout instead.',
+      'that drops the traffic gives the same 522, after a timeout instead. Deployed, the gateway answers 522; zuplo dev answers the same failure with 500 (the -zuplo-dev variants).',
     fix: "Check baseUrl's host and port, that the listener exists (aws elbv2 describe-listeners), and that the ALB's " +
       'security group allows inbound 443 from Zuplo (see Zuplo egress IPs).',
   },

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { parseAccessLogLine, parseConnectionLogLine, startAlb } from '../../harness/alb/index.ts';
 import { createLogStream } from '../../harness/alb/log-stream.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { albRequest, startEchoTarget, type AlbRequestError } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from './fixture.ts';
 

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { ALB_TRUST_STORE_LIMITS, loadTrustStore } from '../../harness/alb/trust-store.ts';
 import type { TrustStoreOptions } from '../../harness/alb/types.ts';
+import type { Crypto } from '../../certs/pki/crypto-types.ts';
+import { NOW, crl, keyPair, make } from './verify-builder.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -180,7 +182,7 @@ describe('CRLs', () => {
 
   it('keeps a CRL whose signature does not verify with its issuer in the bundle, with processingError', async () => {
     const crl = await x509.X509CrlGenerator.create({
-      issuer: pki.root.cert.subjectName,
+      issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
       thisUpdate: pki.now,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
       signingKey: pki.rogueRoot.keys.privateKey,
@@ -190,6 +192,26 @@ describe('CRLs', () => {
     expect(store.crls[0]!.processingError).toBeUndefined();
     expect(store.crls[1]!.processingError).toBe(
       'the signature of trustStore.revocations[1] does not verify with the public key of trust-store CA "CN=alb-mtls-harness Root CA,O=alb-mtls-harness"',
+    );
+  });
+});
+
+describe('CRLs read by the certificate model', () => {
+  it('a CRL without nextUpdate keeps its entries; a CRL issuer differing in case and spacing is signature-checked against its bundle CA', async () => {
+    const ca = make({ name: 'Store Root', keys: await keyPair(0), ca: true });
+    const other = await keyPair(1);
+    const store = loadTrustStore({
+      caCertificatesBundle: ca.pem,
+      revocations: [
+        crl({ issuer: ca, revoke: ['0ABC', '80FF'], nextUpdate: null }),
+        crl({ issuer: ca, issuerName: [['O', 'VERIFY-RULES'], ['CN', ' store  ROOT']], signWith: other }),
+      ],
+    });
+    expect(store.crls[0]).toMatchObject({ issuer: 'CN=Store Root,O=verify-rules', nextUpdate: undefined, revokedSerials: new Set(['0ABC', '-80FF']) });
+    expect(store.crls[0]!.thisUpdate.getTime()).toBe(NOW.getTime() - 86_400_000);
+    expect(store.crls[0]!.processingError).toBeUndefined();
+    expect(store.crls[1]!.processingError).toBe(
+      String.raw`the signature of trustStore.revocations[1] does not verify with the public key of trust-store CA "CN=\\ store  ROOT,O=VERIFY-RULES"`,
     );
   });
 });

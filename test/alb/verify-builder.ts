@@ -3,6 +3,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import { extension, issueCertificate, publicKeyInfo, signatureAlgorithm, asnName, type RawName } from '../../certs/pki/issue.ts';
 import { generateKeys } from '../../certs/pki/keys.ts';
+import type { CryptoKeyPair } from '../../certs/pki/crypto-types.ts';
 import { derBitString, derSequence } from '../../certs/x509/der.ts';
 import { children, readTlv } from '../../certs/x509/der-reader.ts';
 import { derToPem } from '../../certs/x509/pem.ts';
@@ -166,4 +167,3 @@ function asnInteger(bytes: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
 }
 
-export const NameSchemas = asn;

@@ -1,6 +1,7 @@
 import * as asn from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asnName } from '../../certs/pki/issue.ts';
+import type { CryptoKeyPair } from '../../certs/pki/crypto-types.ts';
 import { derSequence } from '../../certs/x509/der.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
@@ -244,6 +245,8 @@ describe('rule 17: name constraints -> ClientCertUntrusted', () => {
     ['IP excluded, inside', nc([], [G({ iPAddress: '192.168.0.0/16' })]), { san: { ip: ['192.168.1.1'] } }, 'Failed:ClientCertUntrusted'],
     ['URI excluded subdomain', nc([], [G({ uniformResourceIdentifier: '.evil.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://x.evil.com/p' }))] }, 'Failed:ClientCertUntrusted'],
     ['URI excluded, other host', nc([], [G({ uniformResourceIdentifier: '.evil.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://good.com/p' }))] }, 'Success'],
+    ['URI with userinfo: the host is read as OpenSSL does (user@host)', nc([G({ uniformResourceIdentifier: 'good.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://u@good.com/p' }))] }, 'Failed:ClientCertUntrusted'],
+    ['URI permitted, with a port', nc([G({ uniformResourceIdentifier: 'good.com' })]), { extensions: [san(G({ uniformResourceIdentifier: 'https://good.com:8443/p' }))] }, 'Success'],
     ['directoryName permitted, inside', nc([G({ directoryName: asnName([['O', 'verify-rules']]) })]), {}, 'Success'],
     ['directoryName permitted, outside', nc([G({ directoryName: asnName([['O', 'someone-else']]) })]), {}, 'Failed:ClientCertUntrusted'],
     ['directoryName excluded, inside', nc([], [G({ directoryName: asnName([['O', 'VERIFY-RULES']]) })]), {}, 'Failed:ClientCertUntrusted'],

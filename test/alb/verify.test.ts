@@ -7,6 +7,7 @@ import { certModel } from '../../certs/x509/model.ts';
 import { loadTrustStore } from '../../harness/alb/trust-store.ts';
 import { verifyClientChain } from '../../harness/alb/verify.ts';
 import type { LoadedTrustStore, VerifyInput } from '../../harness/alb/types.ts';
+import type { Algorithm, Crypto, CryptoKey, CryptoKeyPair, SubtleCrypto } from '../../certs/pki/crypto-types.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
@@ -43,7 +44,10 @@ function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-type Ca = Pick<CertificateAuthority, 'cert' | 'keys'>;
+type Ca = Pick<CertificateAuthority, 'certPem' | 'keys'>;
+
+/** The CA's name as the @peculiar/x509 generator takes it for `issuer`. */
+const subjectOf = (ca: Ca) => new x509.X509Certificate(ca.certPem).subjectName;
 
 function signing(key: CryptoKey): Algorithm & { hash?: string; saltLength?: number } {
   if (key.algorithm.name === 'RSA-PSS') return { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 };
@@ -76,13 +80,13 @@ interface MintOptions {
 }
 
 /** A certificate the PKI factory does not make: double faults, broken signatures, huge CAs. */
-async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509.X509Certificate; keys: CryptoKeyPair }> {
+async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509.X509Certificate; certPem: string; keys: CryptoKeyPair }> {
   const keys = o.keys ?? (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']));
   const signingKey = o.signingKey ?? o.issuer.keys.privateKey;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: derSerial(hexSerial()),
     subject: o.subject,
-    issuer: o.issuer.cert.subjectName,
+    issuer: subjectOf(o.issuer),
     notBefore: o.notBefore ?? new Date(pki.now.getTime() - DAY),
     notAfter: o.notAfter ?? new Date(pki.now.getTime() + 30 * DAY),
     signingAlgorithm: signing(signingKey),
@@ -97,13 +101,13 @@ async function mint(o: MintOptions): Promise<{ x509: X509Certificate; cert: x509
       ...(o.extensions ?? []),
     ],
   });
-  return { x509: new X509Certificate(Buffer.from(cert.rawData)), cert, keys };
+  return { x509: new X509Certificate(Buffer.from(cert.rawData)), cert, certPem: cert.toString('pem'), keys };
 }
 
 async function crlPem(issuer: Ca, serials: string[], o: { signingKey?: CryptoKey; nextUpdate?: Date; signByte?: boolean } = {}): Promise<string> {
   const signingKey = o.signingKey ?? issuer.keys.privateKey;
   const crl = await x509.X509CrlGenerator.create({
-    issuer: issuer.cert.subjectName,
+    issuer: subjectOf(issuer),
     thisUpdate: new Date(pki.now.getTime() - DAY),
     nextUpdate: o.nextUpdate ?? new Date(pki.now.getTime() + 7 * DAY),
     signingAlgorithm: signing(signingKey),
@@ -231,7 +235,7 @@ describe('key types and signature algorithms', () => {
         await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
       ],
     });
-    const ca: Ca = { cert: root, keys: rootKeys };
+    const ca: Ca = { certPem: root.toString('pem'), keys: rootKeys };
     const leaf = await mint({ subject: 'CN=pss-leaf', issuer: ca });
     expect(certModel(leaf.x509).signature).toMatchObject({ family: 'rsa-pss', hash: 'sha256', pss: { mgf1Hash: 'sha256' } });
     const pssStore = loadTrustStore({ caCertificatesBundle: root.toString('pem') });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_VARIANTS, createPki, type Pki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import type { CliIo } from '../../harness/cli/io.ts';
-import { openssl, tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -103,16 +103,6 @@ describe('writeTo and `alb-mtls certs`', () => {
     await expect(pki.writeTo(out)).rejects.toMatchObject({ code: 'HARNESS_ERR_OUTPUT_EXISTS' });
     await expect(pki.writeTo(out, { force: true })).resolves.toBeTruthy();
   });
-
-  it('an RSA set includes a PKCS#12 of the good client that OpenSSL opens', async () => {
-    const pki = await createPki({ keyType: 'rsa' });
-    expect(pki.clients.good.facts).toMatchObject({ keyType: 'rsa-2048', signatureAlgorithm: 'sha256WithRSAEncryption' });
-    await using dir = await tempDir();
-    await pki.writeTo(dir.path, { force: true });
-    const r = await openssl(['pkcs12', '-in', join(dir.path, 'clients/client-good.p12'), '-passin', 'pass:alb-mtls-harness', '-nokeys', '-clcerts']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('subject=O = alb-mtls-harness, CN = zuplo-gateway');
-  }, 60_000);
 
   it('the CLI prints a table and exits 0; bad flags exit 2 with a message naming the flag and no stack', async () => {
     await using dir = await tempDir();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import { startGateway } from '../../harness/gateway/index.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 describe('alb-mtls mtls-certificate (the zuplo mtls-certificate commands on a local store)', () => {
@@ -35,10 +35,13 @@ describe('alb-mtls mtls-certificate (the zuplo mtls-certificate commands on a lo
     expect(list.stdout.join('\n')).toContain('Subject:     CN=zuplo-gateway,O=alb-mtls-harness');
     expect(list.stdout.join('\n')).toContain('Environments: preview, production');
 
-    // The gateway reads the same store, and repeats the name warning at start-up.
+    // The gateway reads the same store, and repeats the name warning at start-up for a certificate a route uses (only then).
     {
-      await using gw = await startGateway({ routes: { paths: {} }, certificates: store, environmentType: 'preview' });
+      const route = { get: { 'x-zuplo-route': { handler: { export: 'urlForwardHandler', module: '$import(@zuplo/runtime)', options: { baseUrl: 'https://127.0.0.1:9', mtlsCertificate: 'aws-alb-cert' } } } } };
+      await using gw = await startGateway({ routes: { paths: { '/x': route } }, certificates: store, environmentType: 'preview' });
       expect(gw.warnings.some((w) => w.includes("'aws-alb-cert'") && w.includes('aws_alb_cert'))).toBe(true);
+      await using unused = await startGateway({ routes: { paths: {} }, certificates: store, environmentType: 'preview' });
+      expect(unused.warnings).toEqual([]);
     }
 
     expect(await main(['mtls-certificate', 'update', '--dir', store, '--cert-id', id, '--environment-type', 'development'], captureIo())).toBe(0);
@@ -98,7 +101,13 @@ describe('alb-mtls mtls-certificate delete: refused while the project uses the c
     expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], refused)).toBe(2);
     expect(refused.stderr.join('\n')).toContain("mTLS certificate 'aws_alb_cert'");
     expect(refused.stderr.join('\n')).toContain('route GET,POST /api (config/routes.oas.json)');
-    expect(refused.stderr.join('\n')).toMatch(/Disable it first .*redeploy.*then delete/);
+    expect(refused.stderr.join('\n')).toContain('Stop naming it there (remove mtlsCertificate or name another certificate), redeploy, then delete it.');
+    // Disabled, it is still blocked by the route: the message says so, not "disable it first".
+    expect(await main(['mtls-certificate', 'disable', '--dir', store, '--cert-id', id], captureIo())).toBe(0);
+    const disabled = captureIo();
+    expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], disabled)).toBe(2);
+    expect(disabled.stderr.join('\n')).toContain('is still used by route GET,POST /api (config/routes.oas.json)');
+    expect(disabled.stderr.join('\n')).not.toMatch(/disable/i);
 
     await writeFile(join(project, 'config', 'routes.oas.json'), route({ baseUrl: 'https://alb.example' }));
     await writeFile(join(project, 'modules', 'forward.ts'), 'export default () => fetch("https://alb.example", { zuplo: { mtlsCertificate: environment.ALB_MTLS_CERT } });\n');
@@ -108,5 +117,33 @@ describe('alb-mtls mtls-certificate delete: refused while the project uses the c
 
     await writeFile(join(project, 'modules', 'forward.ts'), 'export default () => fetch("https://alb.example");\n');
     expect(await main(['mtls-certificate', 'delete', '--dir', store, '--cert-id', id], captureIo())).toBe(0);
+  });
+
+  it('warnings only about the certificates the command touches, each once', async () => {
+    const pki = await createPki();
+    await using dir = await tempDir();
+    const store = join(dir.path, 'store');
+    const run = async (...argv: string[]) => {
+      const io = captureIo();
+      const code = await main(['mtls-certificate', ...argv, '--dir', store], io);
+      return { code, out: io.stdout.join('\n'), err: io.stderr };
+    };
+    const file = (name: string, text: string) => dir.file(name, text);
+    const expired = await run('create', '--name', 'old', '--cert', await file('e.pem', pki.clients.expired.chainPem), '--key', await file('e.key', pki.clients.expired.keyPem), '--environment-type', 'production');
+    expect(expired.code).toBe(0);
+    expect(expired.err).toHaveLength(1);
+    expect(expired.err[0]).toMatch(/^warning: mTLS certificate 'old': the certificate expired on /);
+    const fresh = await run('create', '--name', 'fresh', '--cert', await file('g.pem', pki.clients.good.chainPem), '--key', await file('g.key', pki.clients.good.keyPem), '--environment-type', 'production');
+    expect(fresh.err).toEqual([]); // 'old' is not this command's business
+    const freshId = /\((cert_\w+)\)/.exec(fresh.out)![1]!;
+    const oldId = /\((cert_\w+)\)/.exec(expired.out)![1]!;
+    expect((await run('describe', '--cert-id', freshId)).err).toEqual([]);
+    expect((await run('update', '--cert-id', freshId, '--environment-type', 'preview')).err).toEqual([]);
+    const describeOld = await run('describe', '--cert-id', oldId);
+    expect(describeOld.err).toEqual([`warning: ${join(store, 'old')}: ${describeOld.err[0]!.split(': ').slice(2).join(': ')}`]);
+    expect(describeOld.err[0]).toContain('the certificate expired on');
+    const list = await run('list');
+    expect(list.err).toHaveLength(1);
+    expect(list.err[0]).toContain(`${join(store, 'old')}: the certificate expired on`);
   });
 });

@@ -1,28 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
-
-function get(url: string, pki: string, client: string): Promise<number> {
-  return Promise.all([
-    readFile(join(pki, 'ca/ca-root.crt')),
-    readFile(join(pki, `clients/${client}.chain.pem`)),
-    readFile(join(pki, `clients/${client}.key`)),
-  ]).then(
-    ([ca, cert, key]) =>
-      new Promise((resolve, reject) => {
-        const req = request(`${url}/x`, { ca, cert, key, agent: false }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        });
-        req.on('error', reject);
-        req.end();
-      }),
-  );
-}
+import { getAsClient } from './pki-client.ts';
 
 describe('alb-mtls serve --verify-failure http-403 --log-dir DIR', () => {
   test('answers 403 for an untrusted certificate and appends the log lines to AWS-named files', async () => {
@@ -33,8 +15,8 @@ describe('alb-mtls serve --verify-failure http-403 --log-dir DIR', () => {
     const exit = main(['serve', '--pki', pki, '--verify-failure', 'http-403', '--log-dir', logs], io);
     try {
       const url = await io.nextLine(/^https:/);
-      expect(await get(url, pki, 'client-untrusted-root')).toBe(403);
-      expect(await get(url, pki, 'client-good')).toBe(200);
+      expect(await getAsClient(url, pki, 'client-untrusted-root')).toBe(403);
+      expect(await getAsClient(url, pki, 'client-good')).toBe(200);
       await io.nextLine(/^access-log .* 200 200 /);
       const files = (await readdir(logs)).sort();
       const connLog = files.find((f) => /^conn_log_\d{12}_elasticloadbalancing_[a-z0-9-]+_app\./.test(f));

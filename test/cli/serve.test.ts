@@ -39,7 +39,12 @@ describe('alb-mtls serve', () => {
     expect(curls).toHaveLength(2);
     expect(curls[0]).toContain('/clients/client-good.chain.pem');
     expect(curls[1]).toContain('/clients/client-expired.chain.pem');
-    expect(io.stdout.filter((l) => l.trim().startsWith('openssl s_client -connect 127.0.0.1:'))).toHaveLength(2);
+    const sClients = io.stdout.filter((l) => / \| openssl s_client -quiet -ign_eof -connect 127\.0\.0\.1:\d+ /.test(l));
+    expect(sClients).toHaveLength(2);
+    // The whole chain is presented: the leaf, then the chain file; the request goes through stdin.
+    expect(sClients[0]).toMatch(/^ {2}printf 'GET \/hello HTTP\/1\.1\\r\\nHost: 127\.0\.0\.1:\d+\\r\\nConnection: close\\r\\n\\r\\n' \| /);
+    expect(sClients[0]).toMatch(/ -cert \S+\/clients\/client-good\.crt -cert_chain \S+\/clients\/client-good\.chain\.pem -key /);
+    expect(io.stdout).toContain('Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertExpired');
 
     const good = await get(first, filesIn(curls[0]!));
     expect(good.status).toBe(200);

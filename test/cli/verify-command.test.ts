@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPki } from '../../certs/index.ts';
 import { main } from '../../harness/cli/main.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { captureIo } from './capture-io.ts';
 
 describe('alb-mtls verify: would the ALB accept this certificate? (offline)', () => {
@@ -46,6 +46,30 @@ describe('alb-mtls verify: would the ALB accept this certificate? (offline)', ()
     const missing = captureIo();
     expect(await main(['verify', '--trust-store', blankLine], missing)).toBe(2);
     expect(missing.stderr.join('\n')).toContain('--cert CHAIN is required');
+  });
+
+  it('--crl problems name the flag and the file, and a CRL from an issuer outside the bundle is warned about', async () => {
+    const pki = await createPki();
+    await using dir = await tempDir();
+    const chain = await dir.file('chain.pem', pki.clients.good.chainPem);
+    const bundle = await dir.file('bundle.pem', pki.trustStoreBundle);
+    const wrongLabel = await dir.file('old.pem', pki.crls.root.pem.replace(/X509 CRL/g, 'CRL'));
+    const bad = captureIo();
+    expect(await main(['verify', '--cert', chain, '--trust-store', bundle, '--crl', wrongLabel], bad)).toBe(2);
+    expect(bad.stderr.join('\n')).toContain(`--crl ${wrongLabel}: uses the "-----BEGIN CRL-----" label`);
+    expect(bad.stderr.join('\n')).not.toContain('revocations[');
+
+    const missingCrl = captureIo();
+    expect(await main(['verify', '--cert', chain, '--trust-store', bundle, '--crl', `${bundle}.nope`], missingCrl)).toBe(2);
+    expect(missingCrl.stderr.join('\n')).toContain(`--crl ${bundle}.nope: no such file.`);
+
+    const foreign = await dir.file('foreign.pem', pki.crls.intermediate.pem);
+    const warned = captureIo();
+    expect(await main(['verify', '--cert', chain, '--trust-store', bundle, '--crl', foreign], warned)).toBe(0);
+    expect(warned.stderr).toEqual([
+      `warning: --crl ${foreign}: the CRL's issuer "${pki.intermediate.facts.subject}" is not a CA in --trust-store ${bundle}; it applies only to certificates ` +
+        'issued by an intermediate of that name that clients present. If that is not your intermediate, remove this CRL (it revokes nothing here).',
+    ]);
   });
 
   it('says in words when the first certificate is a CA; partial chains only with --partial-chain; warns about non-CAs in the bundle', async () => {

@@ -119,15 +119,17 @@ describe('CertificateStore (in memory)', () => {
     expect(empty.message).toContain('use disable');
   });
 
-  it('delete is refused while referenced: disable, redeploy, then delete', async () => {
+  it('delete is refused while referenced, naming the users, also once the certificate is disabled', async () => {
     const store = CertificateStore.inMemory();
     const { record } = await store.create(input('cert_a', pki.clients.good));
     const err = await harnessError(() => store.delete(record.id, { referencedBy: ['GET /api'] }));
     expect(err.code).toBe('HARNESS_ERR_CERT_STORE');
-    expect(err.message).toBe(
-      `mTLS certificate 'cert_a' (${record.id}) is still referenced by GET /api. Disable it first (disable --cert-id ${record.id}), ` +
-        'redeploy so no deployment uses it, then delete it.',
-    );
+    const expected =
+      `mTLS certificate 'cert_a' (${record.id}) is still used by GET /api. ` +
+      'Stop naming it there (remove mtlsCertificate or name another certificate), redeploy, then delete it.';
+    expect(err.message).toBe(expected);
+    await store.disable(record.id);
+    expect((await harnessError(() => store.delete(record.id, { referencedBy: ['GET /api'] }))).message).toBe(expected);
     expect(store.list()).toHaveLength(1);
   });
 

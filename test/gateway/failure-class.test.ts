@@ -38,6 +38,13 @@ describe('classifyOutboundError', () => {
     expect([noCert12?.failureClass, noCert13?.failureClass]).toEqual(['handshake-rejected', 'handshake-rejected']);
   });
 
+  it('a close on a connection that already carried a response is connection-lost, not a certificate rejection', () => {
+    const pooled: OutboundPhase = { ...afterHandshake, provenAccepted: true };
+    expect(classifyOutboundError(err('ECONNRESET', 'socket hang up'), pooled)?.failureClass).toBe('connection-lost');
+    // The same close on a fresh connection is what a TLS 1.3 rejection looks like.
+    expect(classifyOutboundError(err('ECONNRESET', 'socket hang up'), afterHandshake)?.failureClass).toBe('handshake-rejected');
+  });
+
   it('our connect timer wins over the error code, and says which step stalled', () => {
     const tcp = classifyOutboundError(err('ECONNRESET'), { ...before, tcpConnected: false, connectTimedOut: true });
     const tls = classifyOutboundError(err('ETIMEDOUT'), { ...before, connectTimedOut: true });

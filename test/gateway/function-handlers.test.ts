@@ -32,6 +32,10 @@ export default async function (request: ZuploRequest, context: ZuploContext) {
 `,
   'modules/bad.ts': `
 export const notAResponse = async () => "hello";
+export const plainObject = async () => ({ ok: true, n: 1 });
+export const nothing = async () => undefined;
+export const aFunction = async () => () => 1;
+export const readTwice = async () => { const r = new Response("x"); await r.text(); return r; };
 export const problem = async (request: any, context: any) => {
   const { HttpProblems } = await import("@zuplo/runtime");
   return HttpProblems.forbidden(request, context, { detail: "nope", extra: 1 });
@@ -44,6 +48,10 @@ const ROUTES = routesDoc([
   route('/info/{id}', 'info'),
   route('/proxy', 'proxy'),
   route('/not-a-response', 'bad', 'notAResponse'),
+  route('/plain-object', 'bad', 'plainObject'),
+  route('/nothing', 'bad', 'nothing'),
+  route('/a-function', 'bad', 'aFunction'),
+  route('/read-twice', 'bad', 'readTwice'),
   route('/problem', 'bad', 'problem'),
   route('/throws', 'bad', 'throws'),
 ]);
@@ -82,7 +90,14 @@ describe('function handlers from a project directory (.ts, importing @zuplo/runt
     const res = await fetch(`${gw.url}/proxy`, { headers: { 'zp-rid': 'rid-plain' } });
     expect(res.status).toBe(200);
     expect(upstream.seen[0]!.url).toBe('/api');
-    expect(gw.upstream).toMatchObject([{ requestId: 'rid-plain', status: 200, presentedCertificate: false }]);
+    expect(gw.upstream).toMatchObject([
+      {
+        requestId: 'rid-plain',
+        status: 200,
+        presentedCertificate: false,
+        noCertificateReason: "the fetch call's zuplo.mtlsCertificate is undefined (an environment variable that is not set?)",
+      },
+    ]);
   });
 
   test('outside a gateway, the global fetch refuses zuplo.mtlsCertificate as a non-Zuplo runtime does', async () => {
@@ -93,12 +108,33 @@ describe('function handlers from a project directory (.ts, importing @zuplo/runt
     );
   });
 
-  test('bad results: non-Response, HttpProblems with overrides, a thrown error (with cause in development only)', async () => {
+  test('results converted as the runtime converts them: string and object → 200 JSON, undefined → empty 200', async () => {
     await using project = await tempProject({ 'config/routes.oas.json': JSON.stringify(ROUTES), ...MODULES });
-    await using dev = await startGateway({ projectDir: project.dir });
-    const nr = await fetch(`${dev.url}/not-a-response`);
-    expect(nr.status).toBe(500);
-    expect(JSON.parse(await nr.text()).detail).toBe('Invalid Response type from the request handler: string');
+    const lines: string[] = [];
+    await using dev = await startGateway({ projectDir: project.dir, onLog: (l) => lines.push(l) });
+    const text = await fetch(`${dev.url}/not-a-response`);
+    expect([text.status, text.headers.get('content-type'), await text.text()]).toEqual([200, 'application/json', '"hello"']);
+    const object = await fetch(`${dev.url}/plain-object`);
+    expect([object.status, await object.text()]).toEqual([200, '{"ok":true,"n":1}']);
+    const nothing = await fetch(`${dev.url}/nothing`);
+    expect([nothing.status, nothing.headers.get('content-length'), await nothing.text()]).toEqual([200, '0', '']);
+    const fn = await fetch(`${dev.url}/a-function`);
+    expect([fn.status, JSON.parse(await fn.text()).detail]).toEqual([500, 'Invalid Response type from the request handler: function']);
+    const twice = await fetch(`${dev.url}/read-twice`);
+    expect([twice.status, JSON.parse(await twice.text()).detail]).toEqual([
+      500,
+      'Body has already been used. It can only be used once. Use tee() first if you need to read it twice.',
+    ]);
+    expect(lines).toEqual([
+      'ERROR [GET /a-function] Error executing request handler.',
+      'ERROR [GET /read-twice] Error executing request handler.',
+    ]);
+  });
+
+  test('bad results: HttpProblems with overrides, a thrown error (with cause in development only)', async () => {
+    await using project = await tempProject({ 'config/routes.oas.json': JSON.stringify(ROUTES), ...MODULES });
+    const lines: string[] = [];
+    await using dev = await startGateway({ projectDir: project.dir, onLog: (l) => lines.push(l) });
 
     const pr = await fetch(`${dev.url}/problem`, { headers: { 'cf-ray': 'ray-9' } });
     expect(pr.status).toBe(403);
@@ -123,6 +159,8 @@ describe('function handlers from a project directory (.ts, importing @zuplo/runt
 
     const th = JSON.parse(await (await fetch(`${dev.url}/throws`)).text());
     expect(th).toMatchObject({ status: 500, detail: 'handler blew up', cause: { name: 'RangeError', message: 'handler blew up' } });
+    // The runtime logs every handler error with the route, then the message.
+    expect(lines).toEqual(['ERROR [GET /throws] Error executing request handler.', '  RangeError: handler blew up']);
     await using prod = await startGateway({ projectDir: project.dir, environmentType: 'production' });
     const thProd = JSON.parse(await (await fetch(`${prod.url}/throws`)).text());
     expect(Object.keys(thProd)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'trace']);

@@ -58,7 +58,10 @@ describe('seed configuration 1: URL Forward Handler with mtlsCertificate', () =>
     const res = await fetch(`${gw.url}/api/1`);
     expect(res.status).toBe(522);
     const body = JSON.parse(await res.text());
-    expect(body.detail).toMatch(/^The origin closed the TLS connection during the handshake: it did not accept the client certificate \(or none was sent\)\./);
+    // The detail names the cause the gateway knows: no certificate, and why.
+    expect(body.detail).toMatch(
+      /^The origin closed the TLS connection (during the TLS handshake|right after the TLS handshake \(TLSv1\.3\), before any HTTP response), and the gateway sent no client certificate: the route's mtlsCertificate is "\$env\(UNSET_CERT\)" and UNSET_CERT is not set\./,
+    );
     expect(gw.upstream).toMatchObject([{ presentedCertificate: false, failureClass: 'handshake-rejected' }]);
     expect(alb.seen).toHaveLength(0);
   });
@@ -70,7 +73,11 @@ describe('seed configuration 1: URL Forward Handler with mtlsCertificate', () =>
       certificates: [cert('old_cert', 'expired', ALL)],
       originCa: pki.root.certPem,
     });
-    expect((await fetch(`${gw.url}/x`)).status).toBe(522);
+    const res = await fetch(`${gw.url}/x`);
+    expect(res.status).toBe(522);
+    // The detail names the certificate the gateway sent and its issuer.
+    const { subject, issuer } = pki.clients.expired.facts;
+    expect(JSON.parse(await res.text()).detail).toContain(`after the gateway sent certificate ${subject} (issuer ${issuer}): it did not accept it.`);
     expect(gw.upstream).toMatchObject([{ presentedCertificate: true, failureClass: 'handshake-rejected' }]);
   });
 });
@@ -198,9 +205,15 @@ test('local: a store directory is not bound (500 "not found"), and the gateway w
     "mTLS certificate binding 'dir_cert' not found. Ensure the certificate is uploaded and properly configured.",
   );
   expect(gw.warnings).toEqual([
-    "environmentType 'local': mTLS certificate bindings do not exist in local development, so 'dir_cert' is not bound and a " +
-      'route naming one answers 500 "not found". To load <dir>/<name>/tls.crt and tls.key as a managed-dedicated project\'s ' +
-      "zuplo dev --mtls-certs does, use environmentType 'development'.",
+    "environmentType 'local' on a managed-edge project: mTLS certificate bindings do not exist in zuplo dev, so 'dir_cert' is not bound " +
+      'and a route naming one answers 500 "not found". To present <dir>/<name>/tls.crt and tls.key as zuplo dev --mtls-certs does, use a ' +
+      'managed-dedicated project (projectType in zuplo.jsonc); to bind them by environment type, use a deployed environment type.',
+    'zuplo dev on a managed-edge project (workerd) trusts only the public web CAs, so the origin CA given has no effect: an origin whose ' +
+      'certificate comes from a private CA (an ALB with a private server certificate) answers 500 "internal error" whatever you configure. ' +
+      'Test in a deployed environment (--env-type development, preview or production), or use a managed-dedicated project (projectType in ' +
+      'zuplo.jsonc) with zuplo dev --mtls-certs.',
+    "routes (in memory): route GET /d: names mTLS certificate 'dir_cert', but zuplo dev on a managed-edge project has no certificate " +
+      'bindings, so it answers 500 "not found".',
   ]);
   expect(alb.seen).toHaveLength(0);
 });

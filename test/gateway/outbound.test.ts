@@ -7,6 +7,7 @@ import type { MtlsBinding } from '../../harness/gateway/types.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';
 import { startTarget } from '../../harness/targets/index.ts';
 import { freePort, startMtlsOrigin, startSilentTcp } from './outbound-helpers.ts';
+import type { BodyInit } from '../../harness/gateway/fetch-types.ts';
 
 let pki: Pki;
 let bindings: Map<string, MtlsBinding>;
@@ -49,8 +50,11 @@ describe.each(['1.2', '1.3'] as const)('outbound over TLS %s', (tlsVersion) => {
         url: `${origin.url}/api`,
         mtlsCertificate: 'aws_alb_cert',
         presentedCertificate: true,
+        certificateSubject: pki.clients.good.facts.subject,
+        certificateIssuer: pki.clients.good.facts.issuer,
         status: 200,
         tlsProtocol: `TLSv${tlsVersion}`,
+        durationMs: expect.any(Number),
       },
     ]);
   });
@@ -78,7 +82,7 @@ describe.each(['1.2', '1.3'] as const)('outbound over TLS %s', (tlsVersion) => {
     await using c = client();
     const err = await upstreamError(c.fetch(`${origin.url}/`, { zuplo: { mtlsCertificate: '' } }));
     expect(err.failureClass).toBe('handshake-rejected');
-    // Node's server sends an alert only for a missing certificate: 40 under 1.2, 116 under 1.3 (node-tls-notes §2).
+    // Node's server sends an alert only for a missing certificate: 40 under 1.2, 116 under 1.3.
     expect(err.errorCode).toBe(tlsVersion === '1.2' ? 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' : 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
     expect(c.records[0]).toMatchObject({ presentedCertificate: false, failureClass: 'handshake-rejected', errorCode: err.errorCode });
     expect(c.records[0]!.mtlsCertificate).toBeUndefined();
@@ -159,14 +163,15 @@ describe('outbound: bindings and request shape', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(UpstreamError);
+    // A narrow failure class with a stable code; the message is the runtime's exact text.
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ code: 'HARNESS_ERR_UPSTREAM', failureClass: 'binding-missing' });
     expect((err as Error).message).toBe(
       "mTLS certificate binding 'aws-alb-cert' not found. Ensure the certificate is uploaded and properly configured.",
     );
     expect(BINDING_NOT_FOUND('x')).toBe("mTLS certificate binding 'x' not found. Ensure the certificate is uploaded and properly configured.");
     expect(c.records).toEqual([
-      { requestId: 'r9', method: 'GET', url: 'https://127.0.0.1:1/', mtlsCertificate: 'aws-alb-cert', presentedCertificate: false, failureClass: 'binding-missing' },
+      { requestId: 'r9', method: 'GET', url: 'https://127.0.0.1:1/', mtlsCertificate: 'aws-alb-cert', presentedCertificate: false, failureClass: 'binding-missing', durationMs: 0 },
     ]);
   });
 

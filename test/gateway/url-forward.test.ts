@@ -186,7 +186,7 @@ describe('requestTimeoutSeconds', () => {
     expect(gw.upstream.at(-1)).toMatchObject({ failureClass: 'upstream-timeout' });
   });
 
-  test.each([['30', '"30"'], [0, '0'], [-1, '-1']])('%j is refused per request with a 500 and the exact message', async (value, shown) => {
+  test.each([['30', '30'], ['1', '1'], [0, '0'], [-1, '-1']])('%j is refused per request with a 500 and the exact message', async (value, shown) => {
     await using upstream = await startUpstream();
     await using gw = await startGateway({ routes: routesDoc([{ path: '/t', handler: forward({ baseUrl: upstream.url, requestTimeoutSeconds: value }) }]) });
     const res = await fetch(`${gw.url}/t`);
@@ -213,7 +213,7 @@ describe('connection failures', () => {
     expect(body.title).toBe('Connection Timed Out');
     expect(body.trace.requestId).toBe('rid-522');
     expect(body.detail).toBe(
-      'The origin refused the TCP connection: nothing accepts connections at that host and port. Check the host and port in ' +
+      `The origin refused the TCP connection to ${new URL(deadUrl).host}: nothing accepts connections there. Check the host and port in ` +
         `baseUrl and that the load balancer's HTTPS listener exists. (${deadUrl}/x, ECONNREFUSED)`,
     );
     expect(edge.upstream).toMatchObject([{ failureClass: 'connect-refused', errorCode: 'ECONNREFUSED' }]);
@@ -225,5 +225,52 @@ describe('connection failures', () => {
     const b2 = JSON.parse(await r2.text());
     expect(b2.detail).toMatch(/^The origin refused the TCP connection \(ECONNREFUSED\)/);
     expect(b2.cause).toBeUndefined(); // production: no cause
+  });
+
+  test('zuplo dev (local, managed edge): the same refused connection is 500 "Network connection lost."; deployed types answer 522', async () => {
+    const closed = await startUpstream();
+    const deadUrl = closed.url;
+    await closed.close();
+    const routes = routesDoc([{ path: '/x', handler: forward({ baseUrl: deadUrl }) }]);
+    await using local = await startGateway({ routes, environmentType: 'local' });
+    const res = await fetch(`${local.url}/x`);
+    const body = JSON.parse(await res.text());
+    expect([res.status, body.title, body.detail]).toEqual([500, 'Internal Server Error', 'Network connection lost.']);
+    expect(body.cause).toMatchObject({ name: 'Error', message: 'Network connection lost.' });
+    // The runtime's own answers carry Content-Length and no Date, and are not chunked.
+    expect([res.headers.get('content-length'), res.headers.get('date'), res.headers.get('transfer-encoding')]).toEqual([
+      String(Buffer.byteLength(JSON.stringify(body, null, 2))),
+      null,
+      null,
+    ]);
+    for (const environmentType of ['development', 'preview', 'production'] as const) {
+      await using deployed = await startGateway({ routes, environmentType });
+      const r = await fetch(`${deployed.url}/x`);
+      expect([r.status, r.statusText]).toEqual([522, 'Connection Timed Out']);
+      await r.body?.cancel();
+    }
+  });
+
+  test('zuplo dev (local, managed dedicated): the Deno text', async () => {
+    const closed = await startUpstream();
+    const deadUrl = closed.url;
+    await closed.close();
+    await using local = await startGateway({
+      routes: routesDoc([{ path: '/x', handler: forward({ baseUrl: deadUrl }) }]),
+      environmentType: 'local',
+      projectType: 'managed-dedicated',
+    });
+    const body = JSON.parse(await (await fetch(`${local.url}/x`)).text());
+    expect(body.detail).toBe(`error sending request for url (${deadUrl}/x): client error (Connect): tcp connect error: Connection refused (os error 111)`);
+  });
+
+  test('the runtime prints "URL Forwarding to \'…\'" and one line per upstream attempt', async () => {
+    await using upstream = await startUpstream();
+    const lines: string[] = [];
+    await using gw = await startGateway({ routes: routesDoc([{ path: '/api/{id}', handler: forward({ baseUrl: upstream.url }) }]), onLog: (l) => lines.push(l) });
+    await (await fetch(`${gw.url}/api/7`)).text();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`URL Forwarding to '${upstream.url}/api/7'`);
+    expect(lines[1]).toMatch(new RegExp(`^\\[GET /api/\\{id\\}\\] ${upstream.url}/api/7 cert=none tls=- failure=- status=200 \\d+ms$`));
   });
 });

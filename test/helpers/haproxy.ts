@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { tempDir } from './openssl.ts';
+import { tempDir } from './temp-dir.ts';
 import { startSocketDaemon, type SocketDaemon } from './socket-daemon.ts';
 
 export type HaproxyHandle = SocketDaemon;

@@ -1,5 +1,6 @@
 import type { ClientVariantId } from '../../certs/index.ts';
-import { chainAfterLeaf, openssl, tempDir } from './openssl.ts';
+import { chainAfterLeaf, openssl } from './openssl.ts';
+import { tempDir } from './temp-dir.ts';
 
 /**
  * What `openssl verify -x509_strict -purpose sslclient` says for each PKI variant: `OK`, the error

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+// Tests written before the temp-dir helper had its own file import it from here.
+export { tempDir } from './temp-dir.ts';
 
 export interface OpensslResult {
   code: number;
@@ -25,20 +25,6 @@ export function openssl(args: string[], input?: string, timeoutMs = 15_000): Pro
     });
     child.stdin?.end(input ?? '');
   });
-}
-
-/** A temp directory removed by `await using`. */
-export async function tempDir(prefix = 'alb-mtls-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string> } & AsyncDisposable> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return {
-    path,
-    async file(name, content) {
-      const p = join(path, name);
-      await writeFile(p, content);
-      return p;
-    },
-    [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }),
-  };
 }
 
 /** The certificates of a chain PEM after the leaf (what `openssl verify -untrusted` wants). */

@@ -111,11 +111,20 @@ function emailMatch(name: string, base: string): Match {
   return base.toLowerCase() === host ? 'match' : 'no-match';
 }
 
-/** The URI's host: `.example.com` any subdomain, otherwise the host exactly. */
+/**
+ * The URI's host as OpenSSL reads it: after `://`, up to the first `:` (else the first `/`); no
+ * userinfo or bracket handling, so `https://user@host/` has the host `user@host` and fails a
+ * constraint on `host` (the strict reading). `.example.com` matches any subdomain, otherwise the
+ * host must equal the base.
+ */
 function uriMatch(name: string, base: string): Match {
-  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(name);
-  if (!m || !m[1]) return 'unsupported';
-  const host = m[1].toLowerCase();
+  const start = name.indexOf('://');
+  if (start < 0) return 'unsupported';
+  const rest = name.slice(start + 3);
+  const colon = rest.indexOf(':');
+  const slash = rest.indexOf('/');
+  const host = (colon >= 0 ? rest.slice(0, colon) : slash >= 0 ? rest.slice(0, slash) : rest).toLowerCase();
+  if (host === '') return 'unsupported';
   const b = base.toLowerCase();
   if (b.startsWith('.')) return host.length > b.length && host.endsWith(b) ? 'match' : 'no-match';
   return host === b ? 'match' : 'no-match';

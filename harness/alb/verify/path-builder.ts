@@ -50,7 +50,7 @@ export interface BuildInput {
 const edgeCache = new Map<string, boolean>();
 const EDGE_CACHE_LIMIT = 4000;
 
-export function signedBy(child: CertView, issuer: CertView): boolean {
+function signedBy(child: CertView, issuer: CertView): boolean {
   const key = `${child.fingerprint256}>${issuer.fingerprint256}`;
   const known = edgeCache.get(key);
   if (known !== undefined) return known;
@@ -66,7 +66,7 @@ export function signedBy(child: CertView, issuer: CertView): boolean {
 }
 
 /** Whether `candidate` may have issued `child` by names and key identifiers (RFC 5280 §4.2.1.1; OpenSSL's check_akid). */
-export function namesIssuer(child: CertView, candidate: CertView): boolean {
+function namesIssuer(child: CertView, candidate: CertView): boolean {
   if (candidate.structureError || candidate.subjectKey !== child.issuerKey) return false;
   const aki = child.extensions.authorityKeyId;
   const ski = candidate.extensions.subjectKeyId?.hex;

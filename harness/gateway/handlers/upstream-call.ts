@@ -1,9 +1,11 @@
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../env-selectors.ts';
 import { requireGateway, type GatewayRuntime } from '../gateway-context.ts';
-import { problemResponse } from '../problems.ts';
-import type { OutboundFetchInit } from '../outbound.ts';
+import { deleteHopByHop } from '../hop-by-hop.ts';
+import { NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
+import { UpstreamError } from '../upstream-error.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
+import type { BodyInit } from '../fetch-types.ts';
 
 /** The runtime's exact message for a bad `requestTimeoutSeconds` (a 500). */
 export const timeoutOptionMessage = (received: unknown) =>
@@ -18,14 +20,20 @@ export const timeoutDetail = (seconds: number) =>
 export const requiredOptionMessage = (option: 'baseUrl' | 'rewritePattern') =>
   `Invalid request handler configuration. handler.options.${option} is required but was not provided.`;
 
-// Strings show their quotes, so a `$env()` value ("30") is visibly not a number.
+// As the runtime prints it: String(value), so "1" from $env() reads `Received: 1`.
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return String(value);
 }
 
-// Connection-level headers that belong to the client→gateway hop, not the gateway→origin hop.
-// Host comes from the target URL (spec §2).
-const HOP_BY_HOP = ['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+/**
+ * Why a route sends no client certificate, by its options object (set when routes are compiled
+ * from the raw `mtlsCertificate` text, which `$env()` resolution loses).
+ */
+export const noCertificateReasons = new WeakMap<object, string>();
+
+/** The runtime's log line before a URL Forward call. */
+export const forwardingLogLine = (url: string) => `URL Forwarding to '${url}'`;
+
 
 const templates = new WeakMap<object, Map<string, CompiledTemplate>>();
 
@@ -72,8 +80,10 @@ export function templateScope(request: ZuploRequest, context: ZuploContext, gate
 
 /**
  * Sends the request upstream the way both URL handlers do: same method, headers (minus hop-by-hop),
- * body stream; the client certificate when `mtlsCertificate` is truthy; the optional timeout
- * (504 problem when it elapses); redirects followed (body buffered first) or returned as they are.
+ * body stream; the client certificate when `mtlsCertificate` is truthy; the optional timeout (an
+ * `upstream-timeout` UpstreamError, which the failure answer turns into the 504); redirects
+ * followed (body buffered first) or returned as they are. The call is cancelled when the gateway's
+ * client goes away (the request's signal).
  */
 export async function callUpstream(
   request: ZuploRequest,
@@ -88,40 +98,47 @@ export async function callUpstream(
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     throw new Error(timeoutOptionMessage(timeout));
   }
-  // Parse first so an invalid target is the runtime's TypeError ("Invalid URL"), a 500.
-  const url = new URL(target);
+  const url = parseTarget(target);
   const method = request.method;
   const headers = new Headers(request.headers);
-  for (const name of HOP_BY_HOP) headers.delete(name);
+  deleteHopByHop(headers);
+  headers.delete('host'); // the origin's Host comes from the target URL
   const hasBody = method !== 'GET' && method !== 'HEAD' && request.body !== null;
   // Following a 307/308 re-sends the body, so it is buffered first (as the runtime does); otherwise it streams.
   const body: BodyInit | null = hasBody ? (follow ? await request.arrayBuffer() : request.body) : null;
 
   const certificate = options.mtlsCertificate;
   const zuplo = certificate ? { mtlsCertificate: String(certificate) } : undefined;
-  const signal = typeof timeout === 'number' ? AbortSignal.timeout(timeout * 1000) : undefined;
+  const timer = typeof timeout === 'number' ? AbortSignal.timeout(timeout * 1000) : undefined;
+  const signal = timer === undefined ? request.signal : AbortSignal.any([timer, request.signal]);
 
+  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string } = { method, headers, body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
+  const reason = noCertificateReasons.get(options);
+  if (reason !== undefined) init[NO_CERTIFICATE_REASON] = reason;
+  // Node's fetch types need `duplex` for a streamed body.
+  if (body instanceof ReadableStream) Object.assign(init, { duplex: 'half' });
   try {
-    const init: OutboundFetchInit = { method, headers, body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
-    // Node's fetch types need `duplex` for a streamed body.
-    if (body instanceof ReadableStream) Object.assign(init, { duplex: 'half' });
     const response = await gateway.outbound.fetch(url.href, init);
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       gateway.log('warn', context.requestId, [`BadGatewayResponse ${response.status}`]);
     }
     return response;
   } catch (err) {
-    const name = (err as { name?: unknown } | null)?.name;
-    if (signal?.aborted && (name === 'TimeoutError' || name === 'AbortError')) {
-      return problemResponse({
-        status: 504,
-        detail: timeoutDetail(timeout as number),
-        url: request.url,
-        requestId: context.requestId,
-        buildId: gateway.buildId,
-        rayId: request.headers.get('cf-ray'),
-      });
+    if (timer?.aborted) {
+      throw new UpstreamError({ failureClass: 'upstream-timeout', message: timeoutDetail(timeout as number), url: url.href, errorCode: 'TimeoutError' }, { cause: err });
     }
     throw err;
   }
 }
+
+/** The target as a URL, or the runtime's TypeError naming it (a 500). */
+export function parseTarget(target: string): URL {
+  try {
+    return new URL(target);
+  } catch (err) {
+    throw new TypeError(invalidUrlMessage(target), { cause: err });
+  }
+}
+
+/** The runtime's message for a target that is not a URL: it names the text. */
+export const invalidUrlMessage = (target: string) => `Invalid URL: '${target}'`;

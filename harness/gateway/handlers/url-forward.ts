@@ -1,11 +1,11 @@
 import { requireGateway } from '../gateway-context.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
-import { callUpstream, evaluateTemplate } from './upstream-call.ts';
+import { callUpstream, evaluateTemplate, forwardingLogLine } from './upstream-call.ts';
 
 /**
  * Joins the evaluated base URL with the full incoming pathname (not only a wildcard's part): one
- * slash between them, nothing re-encoded (spec §2).
+ * slash between them, nothing re-encoded, as the runtime joins them.
  */
 export function joinForwardUrl(base: string, pathname: string, search: string): string {
   let joined: string;
@@ -27,5 +27,6 @@ export async function urlForwardHandler(request: ZuploRequest, context: ZuploCon
   const incoming = new URL(request.url);
   const target = joinForwardUrl(base, incoming.pathname, options.forwardSearch === false ? '' : incoming.search);
   const follow = gateway.flags.forwardHandlerHonoursFollowRedirects ? options.followRedirects === true : true;
+  gateway.print(forwardingLogLine(target));
   return callUpstream(request, context, target, follow);
 }

@@ -1,7 +1,7 @@
 import { requireGateway } from '../gateway-context.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
-import { callUpstream, evaluateTemplate } from './upstream-call.ts';
+import { callUpstream, evaluateTemplate, parseTarget } from './upstream-call.ts';
 
 /**
  * `urlRewriteHandler`: options `rewritePattern` (required, a `${...}` template giving the whole
@@ -11,7 +11,7 @@ import { callUpstream, evaluateTemplate } from './upstream-call.ts';
 export async function urlRewriteHandler(request: ZuploRequest, context: ZuploContext): Promise<Response> {
   const gateway = requireGateway('urlRewriteHandler');
   const options = context.route.handler.options;
-  const target = new URL(evaluateTemplate('rewritePattern', request, context, gateway));
+  const target = parseTarget(evaluateTemplate('rewritePattern', request, context, gateway));
   if (options.forwardSearch !== false) {
     for (const [key, value] of new URL(request.url).searchParams) target.searchParams.append(key, value);
   }

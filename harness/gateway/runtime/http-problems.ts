@@ -1,5 +1,6 @@
 import { currentGateway } from '../gateway-context.ts';
 import { problemResponse } from '../problems.ts';
+import type { HeadersInit } from '../fetch-types.ts';
 
 type ProblemFn = (
   request: Request,
@@ -21,7 +22,7 @@ function problem(status: number): ProblemFn {
     });
 }
 
-/** Zuplo's `HttpProblems`: problem+json responses (spec §6); `overrides` may set `detail`, `title`, extensions. */
+/** Zuplo's `HttpProblems`: problem+json responses in the runtime's field order; `overrides` may set `detail`, `title`, extensions. */
 export const HttpProblems = {
   badRequest: problem(400),
   unauthorized: problem(401),

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
-import { openssl, tempDir } from '../helpers/openssl.ts';
-import { buildPki, serverCertificate, verifyMode } from './fixture.ts';
+import { openssl } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { buildPki, serverCertificate, verifyMode } from '../alb/fixture.ts';
 
 let pki: Pki;
 beforeAll(async () => {

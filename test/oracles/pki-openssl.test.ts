@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type ClientVariantId, type Pki } from '../../certs/index.ts';
-import { openssl, tempDir } from '../helpers/openssl.ts';
+import { openssl } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { OPENSSL_SAYS, opensslVerify } from '../helpers/openssl-verify.ts';
 
 async function verify(pki: Pki, chainPem: string, opts: { crls?: string[]; attime?: Date } = {}) {
@@ -81,4 +83,16 @@ describe('PKI factory against the OpenSSL CLI', () => {
     // ...and the same good certificate is not yet valid a year earlier.
     expect(await verify(old, old.clients.good.chainPem, { attime: new Date('2020-03-15T00:00:00Z') })).toContain('certificate is not yet valid');
   });
+});
+
+describe('writeTo: the PKCS#12 file against the OpenSSL CLI', () => {
+  it('an RSA set includes a PKCS#12 of the good client that OpenSSL opens', async () => {
+    const pki = await createPki({ keyType: 'rsa' });
+    expect(pki.clients.good.facts).toMatchObject({ keyType: 'rsa-2048', signatureAlgorithm: 'sha256WithRSAEncryption' });
+    await using dir = await tempDir();
+    await pki.writeTo(dir.path, { force: true });
+    const r = await openssl(['pkcs12', '-in', join(dir.path, 'clients/client-good.p12'), '-passin', 'pass:alb-mtls-harness', '-nokeys', '-clcerts']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('subject=O = alb-mtls-harness, CN = zuplo-gateway');
+  }, 60_000);
 });

@@ -1,0 +1,17 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A temp directory removed by `await using`. */
+export async function tempDir(prefix = 'alb-mtls-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string> } & AsyncDisposable> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    path,
+    async file(name, content) {
+      const p = join(path, name);
+      await writeFile(p, content);
+      return p;
+    },
+    [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }),
+  };
+}
