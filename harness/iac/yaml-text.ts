@@ -23,9 +23,17 @@ export function parseYamlText(text: string, file: string, customTags: Tags = [])
  * one when the pointer goes inside a short-form tag such as `!Ref`.
  */
 export function yamlLineFinder(text: string, customTags: Tags = []): (pointer: string) => number | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { customTags, lineCounter });
+  // Parsed again only when a message needs a line (a second parse keeps node positions).
+  let parsed: { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } | undefined;
+  const source = () => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { doc: parseDocument(text, { customTags, lineCounter }), lineCounter };
+    }
+    return parsed;
+  };
   const startOf = (parentPath: string[], segment: string): number | undefined => {
+    const { doc } = source();
     const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
     if (isMap(parent)) {
       const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === segment);
@@ -38,7 +46,7 @@ export function yamlLineFinder(text: string, customTags: Tags = []): (pointer: s
     const path = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
     for (let n = path.length; n > 0; n--) {
       const offset = startOf(path.slice(0, n - 1), path[n - 1]!);
-      if (offset !== undefined) return lineCounter.linePos(offset).line;
+      if (offset !== undefined) return source().lineCounter.linePos(offset).line;
     }
     return undefined;
   };
