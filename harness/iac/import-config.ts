@@ -124,7 +124,9 @@ async function readLocal(path: string, flag: string): Promise<string> {
 
 async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S3Sources, options: ImportAlbConfigOptions, notes: string[]) {
   const defined: ImportedTrustStore | undefined = config.trustStores.find((s) => s.refs.includes(ref));
-  const store: ImportedTrustStore = defined ?? { id: ref, refs: [ref], revocations: [], at: '' };
+  // A trust store known only by its ARN (`...:truststore/NAME/ID`) still has a name to show and check.
+  const arnName = /:truststore\/([^/]+)\//.exec(ref)?.[1];
+  const store: ImportedTrustStore = defined ?? { id: ref, refs: [ref], ...(arnName ? { name: arnName } : {}), revocations: [], at: '' };
   if (store.name !== undefined) {
     const p = trustStoreNameProblem(store.name);
     if (p) throw awsRejects(config.source, locate(store.at, config.lineOf), p);

@@ -45,7 +45,7 @@ describe('every format imports to the same AlbOptions', () => {
     expect(imported.listener).toEqual({ id: listenerId, protocol: 'HTTPS', port: 443 });
     expect(imported.albOptions).toEqual(expected(w.bundle, w.crl));
     expect(imported.trustStore?.caSubjects).toEqual([pki.root.facts.subject]);
-    if (format !== 'kubernetes-ingress') expect(imported.trustStore?.name).toBe('partner-ca');
+    expect(imported.trustStore?.name).toBe('partner-ca');
     expect(imported.trustStore?.revocations).toEqual([{ path: expect.any(String), issuer: pki.intermediate.facts.subject, revokedSerials: expect.any(Number) }]);
   });
 });
