@@ -13,8 +13,19 @@ export { startAlb } from './harness/alb/index.ts';
 export type * from './harness/alb/types.ts';
 export { importAlbConfig, describeImport } from './harness/iac/index.ts';
 export type * from './harness/iac/types.ts';
-export { startGateway } from './harness/gateway/index.ts';
+export {
+  startGateway,
+  UpstreamError,
+  isUpstreamError,
+  localEdgeTrustFinding,
+  formatUpstreamRecord,
+  ENVIRONMENT_TYPES,
+  PROJECT_TYPES,
+  FAILURE_CLASSES,
+  FAILURE_MODES,
+} from './harness/gateway/index.ts';
 export type * from './harness/gateway/types.ts';
+export type { EmulatedRuntime, RuntimeFinding } from './harness/gateway/index.ts';
 export type { CompatFlags } from './harness/gateway/compat.ts';
 export { startTarget } from './harness/targets/index.ts';
 export type { TargetKind, TargetOptions, TargetHandle, ReceivedRequest, ChainVerdict } from './harness/targets/index.ts';
@@ -24,4 +35,6 @@ export { doctor, verifyChain, DOCTOR_CHECKS } from './harness/doctor/index.ts';
 export type { DoctorOptions, DoctorReport, Finding, VerifyChainOptions, VerifyChainResult, PemInput } from './harness/doctor/index.ts';
 export { HarnessError, UserError } from './harness/errors.ts';
 export type { HarnessErrorCode } from './harness/errors.ts';
+export { renderHtmlReport, writeHtmlReport, startLiveUi } from './harness/report/index.ts';
+export type { HtmlReportOptions, LiveUiHandle, LiveUiOptions } from './harness/report/index.ts';
 export type { ServerHandle } from './harness/server-handle.ts';

@@ -16,7 +16,7 @@ export const scenarios: readonly Scenario[] = Object.freeze(
 
 export { runScenario, routesFor, expectedHeaderValue, FUNCTION_PROJECT_DIR } from './runner.ts';
 export { validateScenarios } from './validate.ts';
-export { renderTrace } from './trace.ts';
+export { renderTrace, summarizeCertificate, TRACE_ACTORS } from './trace.ts';
 export { scenarioTableMarkdown } from './readme-table.ts';
 export * from './types.ts';
 

@@ -105,6 +105,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       entry,
       albEntries: alb ? [...alb.connectionLog.entries] : [],
       accessLog: alb ? alb.accessLog.entries.map((e) => e.raw) : [],
+      targetStatus: alb?.accessLog.entries.at(-1)?.targetStatusCode ?? null,
       upstream: gateway ? [...gateway.upstream] : [],
       targetSaw: target?.requests[0]?.headers ?? null,
       warnings: gateway ? [...gateway.warnings] : [],

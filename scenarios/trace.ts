@@ -1,8 +1,11 @@
-import type { Pki } from '../certs/pki/types.ts';
+import { X509Certificate } from 'node:crypto';
+import type { ClientCertificate, Pki } from '../certs/pki/types.ts';
+import { certFacts } from '../certs/x509/facts.ts';
+import { splitPemBlocks } from '../certs/x509/pem.ts';
 import type { ConnectionLogEntry } from '../harness/alb/types.ts';
 import type { UpstreamRecord } from '../harness/gateway/types.ts';
 import { CERT_NAME } from './catalogue/common.ts';
-import type { Scenario, ScenarioResult, ScenarioTrace, TlsVersion, TraceStep } from './types.ts';
+import type { CertificateSummary, Scenario, ScenarioCertificate, ScenarioResult, ScenarioTrace, TlsVersion, TraceStep } from './types.ts';
 
 export interface TraceInput {
   scenario: Scenario;
@@ -13,6 +16,8 @@ export interface TraceInput {
   entry: ConnectionLogEntry | undefined;
   albEntries: ConnectionLogEntry[];
   accessLog: string[];
+  /** The target's status from the ALB's access log, or null when no request reached a target. */
+  targetStatus: number | null;
   upstream: UpstreamRecord[];
   targetSaw: Record<string, string | string[] | undefined> | null;
   warnings: string[];
@@ -62,13 +67,17 @@ export function buildTrace(input: TraceInput): ScenarioTrace {
   const klass = call?.failureClass ? ` (failure class ${call.failureClass})` : '';
   steps.push({ from: 'gateway', to: 'client', label: `${answer}${klass}`, outcome: input.response.status === null ? 'failed' : 'ok' });
 
+  const presented = call?.presentedCertificate ? certificateFor(input, call.mtlsCertificate) : undefined;
   return {
     steps,
+    presentedChain: presented ? chainSummary(presented) : [],
+    certificateName: call?.mtlsCertificate ?? null,
     connectionLogLine: entry?.raw ?? input.albEntries.at(-1)?.raw ?? null,
     albReason: entry?.reason ?? null,
     accessLogLines: input.accessLog,
     gatewayWarnings: input.warnings,
     responseBody: input.response.body.length > BODY_LIMIT ? `${input.response.body.slice(0, BODY_LIMIT)}...` : input.response.body,
+    targetStatus: targetSaw ? input.targetStatus : null,
   };
 }
 
@@ -80,13 +89,63 @@ function hostOf(url: string): string {
   }
 }
 
-function subjectFor(input: TraceInput, name: string | undefined): string {
-  const certs = input.scenario.variant !== undefined ? [{ name: CERT_NAME, variant: input.scenario.variant }] : input.scenario.gateway.certificates ?? [];
+function certificateFor(input: TraceInput, name: string | undefined): ClientCertificate | undefined {
+  const certs: Array<Pick<ScenarioCertificate, 'name' | 'variant'>> =
+    input.scenario.variant !== undefined ? [{ name: CERT_NAME, variant: input.scenario.variant }] : input.scenario.gateway.certificates ?? [];
   const cert = certs.find((c) => c.name === name);
-  return cert ? `${input.pki.clients[cert.variant].facts.subject} ('${name}')` : `'${name ?? '?'}'`;
+  return cert ? input.pki.clients[cert.variant] : undefined;
 }
 
-const NAMES = { client: 'client', gateway: 'gateway', alb: 'ALB', target: 'target' } as const;
+function subjectFor(input: TraceInput, name: string | undefined): string {
+  const cert = certificateFor(input, name);
+  return cert ? `${cert.facts.subject} ('${name}')` : `'${name ?? '?'}'`;
+}
+
+/** Decoded once per certificate object: every run of a catalogue shares one PKI. */
+const summaries = new WeakMap<ClientCertificate, CertificateSummary[]>();
+
+/** The presented chain, leaf first, read from the PEM the gateway sends (not from what the factory meant to issue). */
+function chainSummary(cert: ClientCertificate): CertificateSummary[] {
+  let summary = summaries.get(cert);
+  if (!summary) {
+    summary = splitPemBlocks(cert.chainPem).map((block) => summarizeCertificate(new X509Certificate(block.der)));
+    summaries.set(cert, summary);
+  }
+  return summary;
+}
+
+/**
+ * Subject, issuer, serial and validity of one certificate, as the report and the live page show
+ * them. A certificate the model cannot read (a key type it does not know) falls back to Node's own
+ * reading, so recording a trace never fails a run.
+ */
+export function summarizeCertificate(x509: X509Certificate): CertificateSummary {
+  let facts: ReturnType<typeof certFacts>;
+  try {
+    facts = certFacts(x509);
+  } catch {
+    return {
+      subject: x509.subject.split('\n').reverse().join(','),
+      issuer: x509.issuer.split('\n').reverse().join(','),
+      serialNumber: x509.serialNumber.toUpperCase(),
+      notBefore: new Date(x509.validFrom).toISOString(),
+      notAfter: new Date(x509.validTo).toISOString(),
+      selfSigned: x509.checkIssued(x509),
+    };
+  }
+  return {
+    subject: facts.subject,
+    issuer: facts.issuer,
+    serialNumber: facts.serialNumber,
+    notBefore: facts.notBefore.toISOString(),
+    notAfter: facts.notAfter.toISOString(),
+    selfSigned: facts.selfSigned,
+  };
+}
+
+/** The four parties of a trace, in the order they stand in a sequence picture, with their display names. */
+export const TRACE_ACTORS = { client: 'client', gateway: 'gateway', alb: 'ALB', target: 'target' } as const;
+const NAMES = TRACE_ACTORS;
 
 /**
  * The sequence picture: one line per hop, `from ──▶ to` (or `from ✗` where it stopped), then the

@@ -159,8 +159,27 @@ export interface TraceStep {
   outcome: 'ok' | 'failed';
 }
 
+/** One certificate of a chain, as a person reads it (decoded from the certificate itself). */
+export interface CertificateSummary {
+  /** RFC 2253. */
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  selfSigned: boolean;
+}
+
 export interface ScenarioTrace {
   steps: TraceStep[];
+  /**
+   * The chain the gateway presented to the ALB, leaf first, decoded from the PEM it was configured
+   * with; empty when it sent no client certificate (or made no TLS connection).
+   */
+  presentedChain: CertificateSummary[];
+  /** The certificate name the gateway's call asked for, if any. */
+  certificateName: string | null;
   /** The ALB's connection-log line of the judged connection, exactly as written. */
   connectionLogLine: string | null;
   /** The verifier's reason (not in AWS's format). */
@@ -169,6 +188,8 @@ export interface ScenarioTrace {
   gatewayWarnings: string[];
   /** The response body the client got (truncated). */
   responseBody: string;
+  /** The target's answer to the ALB (status), or null when no request reached a target. */
+  targetStatus: number | null;
 }
 
 export interface ScenarioResult {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isTlsVerifyStatus } from '../../certs/alb-codes.ts';
 import type { LeafFields } from './leaf-fields.ts';
@@ -59,6 +59,7 @@ export interface ConnectionFacts {
   ipAddress: string;
   opensslAuthorizationError?: string;
   reason?: string;
+  presentedChain?: readonly X509Certificate[];
 }
 
 const dash = (value: string | null | undefined): string => (value === null || value === undefined || value === '' ? '-' : value);
@@ -103,6 +104,8 @@ export function connectionLogEntry(facts: ConnectionFacts): ConnectionLogEntry {
   const entry: ConnectionLogEntry = { ...fields, raw };
   if (facts.opensslAuthorizationError !== undefined) entry.opensslAuthorizationError = facts.opensslAuthorizationError;
   if (facts.reason !== undefined) entry.reason = facts.reason;
+  // Not enumerable: the entry's data (equality, JSON) stays what the log line says.
+  if (facts.presentedChain?.length) Object.defineProperty(entry, 'presentedChain', { value: facts.presentedChain, enumerable: false });
   return entry;
 }
 

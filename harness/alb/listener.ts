@@ -150,6 +150,7 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
         ipAddress: NODE_IP,
         ...(opensslError ? { opensslAuthorizationError: opensslError } : {}),
         ...(verdict ? { reason: verdict.reason } : {}),
+        presentedChain: chain.presented,
       }),
     );
     if (closeNow) {

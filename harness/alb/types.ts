@@ -100,6 +100,8 @@ export interface ConnectionLogEntry {
   opensslAuthorizationError?: string;
   /** Not in AWS's format: the verifier's reason in words. */
   reason?: string;
+  /** Not in AWS's format, not enumerable: the certificates the client sent, leaf first (for pages that decode the chain). */
+  presentedChain?: readonly X509Certificate[];
 }
 
 export interface AccessLogEntry {

@@ -4,8 +4,9 @@ import { UserError } from '../errors.ts';
 import { parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
+import { renderHtmlReport } from '../report/html-report.ts';
 
-export const reportHelp = `Usage: alb-mtls report merge [--json FILE] [--junit FILE] [--force] REPORT.json...
+export const reportHelp = `Usage: alb-mtls report merge [--json FILE] [--junit FILE] [--html FILE] [--force] REPORT.json...
 
 Merges the JSON reports of several "alb-mtls run --shard i/n --json" jobs into one report, in
 catalogue order: the whole catalogue's result from a CI matrix. Shards that overlap are refused.
@@ -14,12 +15,13 @@ With no --json and no --junit, prints the merged JSON report on stdout.
 Options:
   --json FILE   Write the merged JSON report to FILE
   --junit FILE  Write the merged JUnit XML to FILE
+  --html FILE   Write the merged HTML report to FILE (as "alb-mtls run --html")
   --force       Overwrite the files named above
 
 Exit status: 0 every merged scenario behaved as expected, 1 one did not, 2 bad input.`;
 
 export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags('report', argv, { json: { type: 'string' }, junit: { type: 'string' }, force: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags('report', argv, { json: { type: 'string' }, junit: { type: 'string' }, html: { type: 'string' }, force: { type: 'boolean' } }, true);
   const [verb, ...files] = positionals;
   if (values.help || verb === undefined) {
     (values.help ? io.out : io.err)(reportHelp);
@@ -28,6 +30,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   if (verb !== 'merge') throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `unknown report verb "${verb}". Use: alb-mtls report merge REPORT.json...`);
   const jsonPath = values.json ? await checkOutputFile('--json', values.json, !!values.force) : undefined;
   const junitPath = values.junit ? await checkOutputFile('--junit', values.junit, !!values.force) : undefined;
+  const htmlPath = values.html ? await checkOutputFile('--html', values.html, !!values.force) : undefined;
 
   const reports = [];
   for (const file of files) {
@@ -41,7 +44,8 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
 
   if (jsonPath) await writeOutputFile('--json', jsonPath, `${JSON.stringify(merged, null, 2)}\n`);
   if (junitPath) await writeOutputFile('--junit', junitPath, junitXml(outcomes, merged.durationSeconds));
-  if (!jsonPath && !junitPath) {
+  if (htmlPath) await writeOutputFile('--html', htmlPath, renderHtmlReport(outcomes, { durationSeconds: merged.durationSeconds }));
+  if (!jsonPath && !junitPath && !htmlPath) {
     io.out(JSON.stringify(merged, null, 2));
     return merged.passed ? 0 : 1;
   }
@@ -49,6 +53,6 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const failed = runs.filter((r) => !r.passed).length;
   const summary = `merged ${reports.length} report(s): ${outcomes.length} scenario(s), ${runs.length} run(s): ${runs.length - failed} as expected, ${failed} not`;
   io.out(failed ? paint(io, 'red', summary) : paint(io, 'green', summary));
-  for (const [flag, path] of [['--json', jsonPath], ['--junit', junitPath]] as const) if (path) io.out(`${flag} written to ${path}`);
+  for (const [flag, path] of [['--json', jsonPath], ['--junit', junitPath], ['--html', htmlPath]] as const) if (path) io.out(`${flag} written to ${path}`);
   return merged.passed ? 0 : 1;
 }

@@ -4,8 +4,9 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { closeMatches } from './close-matches.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
+import { renderHtmlReport } from '../report/html-report.ts';
 
-export const runHelp = `Usage: alb-mtls run [ID...] [--all] [--tls 1.2|1.3|both] [--json] [--junit FILE] [--force] [--explain]
+export const runHelp = `Usage: alb-mtls run [ID...] [--all] [--tls 1.2|1.3|both] [--json] [--junit FILE] [--html FILE] [--force] [--explain]
                     [--shard i/n]
 
 Plays scenarios end to end (gateway -> ALB with mutual TLS -> target) on real sockets and compares
@@ -17,7 +18,10 @@ Options:
   --tls V          1.2, 1.3 or both (default both: the two runs must agree)
   --json           Print the results as JSON instead of a table
   --junit FILE     Also write JUnit XML to FILE (refuses to overwrite without --force)
-  --force          Overwrite FILE given to --junit
+  --html FILE      Also write a self-contained HTML report to FILE: summary table (filter by group
+                   and outcome), and per scenario a sequence diagram, the presented certificate
+                   chain, log lines, the target's headers, the explanation and the fix
+  --force          Overwrite FILE given to --junit or --html
   --explain        After the table, show each scenario's trace (gateway -> ALB -> target), the
                    connection-log line, the headers the target saw, the explanation and the fix
                    (automatic when a single ID is given)
@@ -37,6 +41,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       tls: { type: 'string' },
       json: { type: 'boolean' },
       junit: { type: 'string' },
+      html: { type: 'string' },
       force: { type: 'boolean' },
       explain: { type: 'boolean' },
       concurrency: { type: 'string' },
@@ -56,6 +61,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const selected = shard ? selectShard(select(positionals, !!values.all), shard) : select(positionals, !!values.all);
   const junitPath = values.junit ? await checkOutputFile('--junit', values.junit, !!values.force) : undefined;
+  const htmlPath = values.html ? await checkOutputFile('--html', values.html, !!values.force) : undefined;
 
   const started = performance.now();
   const outcomes = await runScenarios(selected, { tls, concurrency });
@@ -63,6 +69,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const passed = outcomes.every((o) => o.passed);
 
   if (junitPath) await writeOutputFile('--junit', junitPath, junitXml(outcomes, seconds));
+  if (htmlPath) await writeOutputFile('--html', htmlPath, renderHtmlReport(outcomes, { durationSeconds: seconds }));
   if (values.json) {
     io.out(JSON.stringify(runReport(outcomes, seconds, shard), null, 2));
   } else {
@@ -73,6 +80,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(failed ? paint(io, 'red', summary) : paint(io, 'green', summary));
     if (values.explain || positionals.length === 1) for (const o of outcomes) explain(o, io);
     if (junitPath) io.out(`JUnit XML written to ${junitPath}`);
+    if (htmlPath) io.out(`HTML report written to ${htmlPath}`);
   }
   return passed ? 0 : 1;
 }

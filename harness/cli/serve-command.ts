@@ -9,6 +9,7 @@ import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';
 import { verifyChain } from '../doctor/verify-chain.ts';
 import { UserError } from '../errors.ts';
+import { startLiveUiLazily } from '../report/live-ui-lazy.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
@@ -18,7 +19,7 @@ import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
-                      [--log-dir DIR] [--port N] [--target URL] [--force]
+                      [--log-dir DIR] [--port N] [--target URL] [--force] [--ui]
 
 Starts the ALB emulator (an HTTPS listener with mutual TLS) in front of an echo target, prints its
 URL on the first line, then curl and openssl s_client commands that present a good and a bad
@@ -42,6 +43,9 @@ Options:
   --log-dir DIR         Also append connection-log and access-log lines to AWS-named files in DIR
   --port N              Listener port (default 0: any free port)
   --target URL          Forward to this http(s) URL instead of a built-in echo target
+  --ui                  Also serve a local web page (127.0.0.1, its own port, printed on the second
+                        line) showing each connection as it happens: verdict, client chain, request,
+                        the target's answer, what the verdict means and the fix
 ${serveFromHelp}`;
 
 /** serve's flags: one table, so a new flag is one line here and one in the help. */
@@ -57,6 +61,7 @@ export const SERVE_FLAGS = {
   force: { type: 'boolean' },
   'verify-failure': { type: 'string' },
   'log-dir': { type: 'string' },
+  ui: { type: 'boolean' },
 } as const;
 
 const VERIFY_ONLY_FLAGS = ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const;
@@ -106,6 +111,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       logDirectory: values['log-dir'],
     });
     io.out(alb.url);
+    await using ui = values.ui ? await startLiveUiLazily({ alb, mode, verifyFailure }) : undefined;
+    if (ui) io.out(`Live page: ${ui.url}/`);
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
     for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
