@@ -3,7 +3,8 @@ import { UserError } from '../errors.ts';
 import { failed } from '../../certs/alb-codes.ts';
 import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
 import type { XffMode } from './forwarded-headers.ts';
-import { resolveSslPolicy, type SslPolicy } from './policies.ts';
+import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
+import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
 import type { AlbOptions, Clock, LoadedTrustStore, MutualAuthenticationMode, TlsVerifyStatus } from './types.ts';
 
@@ -27,8 +28,22 @@ const HEADER_NAME_ATTRIBUTES = [
   TLS_VERSION_NAME_ATTRIBUTE,
   TLS_CIPHER_NAME_ATTRIBUTE,
 ];
+/** `routing.http.drop_invalid_header_fields.enabled`: drop request headers whose name is outside `[-A-Za-z0-9]+`. */
+export const DROP_INVALID_HEADER_FIELDS_ATTRIBUTE = 'routing.http.drop_invalid_header_fields.enabled';
+/** `idle_timeout.timeout_seconds`: the load balancer's idle timeout, 1-4000 s (AWS default 60). */
+export const IDLE_TIMEOUT_ATTRIBUTE = 'idle_timeout.timeout_seconds';
+/** `routing.http2.enabled`: accepted and recorded; the listener speaks HTTP/1.1 only for now. */
+export const HTTP2_ATTRIBUTE = 'routing.http2.enabled';
 /** Every listener/load-balancer attribute key the emulator understands. */
-export const KNOWN_ATTRIBUTES = [XFF_MODE_ATTRIBUTE, XFF_CLIENT_PORT_ATTRIBUTE, TLS_HEADERS_ATTRIBUTE, ...HEADER_NAME_ATTRIBUTES];
+export const KNOWN_ATTRIBUTES = [
+  XFF_MODE_ATTRIBUTE,
+  XFF_CLIENT_PORT_ATTRIBUTE,
+  TLS_HEADERS_ATTRIBUTE,
+  DROP_INVALID_HEADER_FIELDS_ATTRIBUTE,
+  IDLE_TIMEOUT_ATTRIBUTE,
+  HTTP2_ATTRIBUTE,
+  ...HEADER_NAME_ATTRIBUTES,
+];
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -48,6 +63,10 @@ export interface AlbConfig {
   tlsHeaderNames: { enabled: boolean; version: string; cipherSuite: string };
   xffMode: XffMode;
   xffClientPort: boolean;
+  /** `routing.http.drop_invalid_header_fields.enabled` (default false: such headers are forwarded, as ALB does). */
+  dropInvalidHeaderFields: boolean;
+  /** ALB attributes given that change nothing the emulator shows (e.g. `deletion_protection.enabled`), kept for reports. */
+  recordedAttributes: Record<string, string>;
   targets: URL[];
   targetConnectTimeoutMs: number;
   targetIdleTimeoutMs: number;
@@ -112,10 +131,12 @@ function booleanAttribute(attributes: Record<string, string>, key: string): bool
   return value === 'true';
 }
 
-function validateAttributes(attributes: Record<string, string>): void {
+/** Keys and values of `attributes` as startAlb accepts them (the importer checks imported ones the same way). */
+export function validateAttributes(attributes: Record<string, string>): void {
   for (const [key, value] of Object.entries(attributes)) {
-    if (!KNOWN_ATTRIBUTES.includes(key)) {
-      throw configError(`attributes has unknown key '${key}'; the emulator understands ${KNOWN_ATTRIBUTES.join(', ')}`);
+    const unknown = attributeKeyProblem(key, 'either');
+    if (unknown) {
+      throw configError(`attributes has unknown key '${key}' (AWS: ${unknown}); the emulator understands ${KNOWN_ATTRIBUTES.join(', ')}`);
     }
     if (typeof value !== 'string') throw configError(`attributes['${key}'] must be a string (AWS attribute values are strings)`);
     if (HEADER_NAME_ATTRIBUTES.includes(key) && !HTTP_TOKEN.test(value)) {
@@ -126,6 +147,22 @@ function validateAttributes(attributes: Record<string, string>): void {
   if (mode !== undefined && !['append', 'preserve', 'remove'].includes(mode)) {
     throw configError(`attributes['${XFF_MODE_ATTRIBUTE}'] is '${mode}'; use 'append', 'preserve' or 'remove'`);
   }
+  const idle = attributes[IDLE_TIMEOUT_ATTRIBUTE];
+  if (idle !== undefined && (!/^\d+$/.test(idle) || Number(idle) < 1 || Number(idle) > 4000)) {
+    throw configError(`attributes['${IDLE_TIMEOUT_ATTRIBUTE}'] is '${idle}'; use a whole number of seconds from 1 to 4000`);
+  }
+  booleanAttribute(attributes, HTTP2_ATTRIBUTE);
+}
+
+/** Attributes AWS has that the emulator does not act on. */
+function recordedAttributes(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter(([key]) => !KNOWN_ATTRIBUTES.includes(key)));
+}
+
+/** The ELB API's rules on MutualAuthentication (harness/iac/aws-validation.ts), checked before anything loads. */
+function checkMutualAuthentication(mutual: NonNullable<AlbOptions['mutualAuthentication']>): void {
+  const problem = mutualAuthenticationProblem(mutual);
+  if (problem) throw configError(`mutualAuthentication: ${problem}`);
 }
 
 function parseTargets(targets: readonly string[]): URL[] {
@@ -152,6 +189,8 @@ function positiveMs(value: number | undefined, name: string, fallback: number): 
 /** Validates AlbOptions and fills in every default. Throws a UserError naming the field. */
 export function resolveAlbOptions(options: AlbOptions): AlbConfig {
   const { cert } = parseServerCertificate(options.certificate);
+  const policyProblem = options.sslPolicy === undefined ? null : sslPolicyProblem(options.sslPolicy, Object.keys(SSL_POLICIES));
+  if (policyProblem) throw configError(`sslPolicy '${options.sslPolicy}': ${policyProblem}`);
   const policy = resolveSslPolicy(options.sslPolicy);
   const mutual = options.mutualAuthentication ?? { mode: 'off' as const };
   const mode = mutual.mode ?? 'off';
@@ -165,8 +204,9 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
         "mutualAuthentication.trustStore is required when mode is 'verify'; pass { caCertificatesBundle: pki.trustStoreBundle } or use mode 'passthrough'",
       );
     }
-    trustStore = loadTrustStore(mutual.trustStore);
   }
+  checkMutualAuthentication(mutual);
+  if (mode === 'verify') trustStore = loadTrustStore(mutual.trustStore!);
   const advertise = mutual.advertiseTrustStoreCaNames ?? 'off';
   if (advertise !== 'on' && advertise !== 'off') {
     throw configError(`mutualAuthentication.advertiseTrustStoreCaNames is '${advertise}'; use 'on' or 'off'`);
@@ -200,6 +240,8 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     },
     xffMode: (attributes[XFF_MODE_ATTRIBUTE] as XffMode | undefined) ?? 'append',
     xffClientPort: booleanAttribute(attributes, XFF_CLIENT_PORT_ATTRIBUTE),
+    dropInvalidHeaderFields: booleanAttribute(attributes, DROP_INVALID_HEADER_FIELDS_ATTRIBUTE),
+    recordedAttributes: recordedAttributes(attributes),
     targets: parseTargets(options.targets ?? []),
     targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),
     targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', ALB_DEFAULTS.targetIdleTimeoutMs),
