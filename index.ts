@@ -11,8 +11,21 @@ export { ALB_FAILURE_CODES } from './certs/alb-codes.ts';
 export type { AlbFailureCode, TlsVerifyStatus } from './certs/alb-codes.ts';
 export { startAlb } from './harness/alb/index.ts';
 export type * from './harness/alb/types.ts';
-export { startGateway } from './harness/gateway/index.ts';
+export { importAlbConfig, describeImport } from './harness/iac/index.ts';
+export type * from './harness/iac/types.ts';
+export {
+  startGateway,
+  UpstreamError,
+  isUpstreamError,
+  localEdgeTrustFinding,
+  formatUpstreamRecord,
+  ENVIRONMENT_TYPES,
+  PROJECT_TYPES,
+  FAILURE_CLASSES,
+  FAILURE_MODES,
+} from './harness/gateway/index.ts';
 export type * from './harness/gateway/types.ts';
+export type { EmulatedRuntime, RuntimeFinding } from './harness/gateway/index.ts';
 export type { CompatFlags } from './harness/gateway/compat.ts';
 export { startTarget } from './harness/targets/index.ts';
 export type { TargetKind, TargetOptions, TargetHandle, ReceivedRequest, ChainVerdict } from './harness/targets/index.ts';

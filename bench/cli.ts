@@ -1,7 +1,8 @@
 /**
  * Start-up cost of the compiled CLI against a bare Node start: `alb-mtls --help` and `alb-mtls
  * verify` on the default PKI's good chain, each against `node -e ''`, interleaved round by round so
- * a busy machine slows all three alike. Medians of wall time from spawn to exit.
+ * a busy machine slows all three alike. Wall time from spawn to exit; the verdict compares medians
+ * (the fastest runs are printed too: on a shared machine they show the cost without contention).
  *
  * Run: `npx tsx bench/cli.ts` (it builds dist/ first). Goals: --help <= 2.5x, verify <= 4x.
  */
@@ -18,10 +19,17 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/alb-mtls.js');
 export const CLI_TARGETS = { help: 2.5, verify: 4 } as const;
 
+interface Timing {
+  /** Median run, ms: what the verdict compares. */
+  median: number;
+  /** Fastest run, ms. */
+  min: number;
+}
+
 export interface CliBenchResult {
-  nodeMs: number;
-  helpMs: number;
-  verifyMs: number;
+  node: Timing;
+  help: Timing;
+  verify: Timing;
   helpRatio: number;
   verifyRatio: number;
 }
@@ -36,7 +44,7 @@ function timed(args: string[]): Promise<number> {
   });
 }
 
-export async function runCliBench(rounds = 15): Promise<CliBenchResult> {
+export async function runCliBench(rounds = 21): Promise<CliBenchResult> {
   // The CLI a user runs is the compiled one: build it so the numbers are of the current source.
   await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: ROOT });
   const dir = await mkdtemp(join(tmpdir(), 'alb-mtls-bench-cli-'));
@@ -52,12 +60,15 @@ export async function runCliBench(rounds = 15): Promise<CliBenchResult> {
     for (let i = 0; i < rounds; i++) {
       for (const [name, args] of Object.entries(runs) as [keyof typeof runs, string[]][]) times[name].push(await timed(args));
     }
-    const [nodeMs, helpMs, verifyMs] = [median(times.node), median(times.help), median(times.verify)];
-    return { nodeMs, helpMs, verifyMs, helpRatio: helpMs / nodeMs, verifyRatio: verifyMs / nodeMs };
+    const timing = (all: number[]): Timing => ({ min: Math.min(...all), median: median(all) });
+    const [node, help, verify] = [timing(times.node), timing(times.help), timing(times.verify)];
+    return { node, help, verify, helpRatio: help.median / node.median, verifyRatio: verify.median / node.median };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const ms = (t: Timing) => `${t.median.toFixed(0)} ms (fastest ${t.min.toFixed(0)})`;
 
 export function cliBenchLines(r: CliBenchResult): { ok: boolean; lines: string[] } {
   const helpOk = r.helpRatio <= CLI_TARGETS.help;
@@ -65,8 +76,8 @@ export function cliBenchLines(r: CliBenchResult): { ok: boolean; lines: string[]
   return {
     ok: helpOk && verifyOk,
     lines: [
-      `cli --help: ${r.helpMs.toFixed(0)} ms vs node -e '' ${r.nodeMs.toFixed(0)} ms, ratio ${r.helpRatio.toFixed(2)}, target <= ${CLI_TARGETS.help}: ${verdict(helpOk)}`,
-      `cli verify (default good chain): ${r.verifyMs.toFixed(0)} ms vs node -e '' ${r.nodeMs.toFixed(0)} ms, ratio ${r.verifyRatio.toFixed(2)}, target <= ${CLI_TARGETS.verify}: ${verdict(verifyOk)}`,
+      `cli --help: ${ms(r.help)} vs node -e '' ${ms(r.node)}, ratio ${r.helpRatio.toFixed(2)} (fastest runs ${(r.help.min / r.node.min).toFixed(2)}), target <= ${CLI_TARGETS.help}: ${verdict(helpOk)}`,
+      `cli verify (default good chain): ${ms(r.verify)} vs node -e '' ${ms(r.node)}, ratio ${r.verifyRatio.toFixed(2)} (fastest runs ${(r.verify.min / r.node.min).toFixed(2)}), target <= ${CLI_TARGETS.verify}: ${verdict(verifyOk)}`,
     ],
   };
 }

@@ -16,6 +16,7 @@ export const USER_ERROR_CODES = [
   'HARNESS_ERR_TRUST_STORE', // a CA bundle breaks one of ALB's bundle rules
   'HARNESS_ERR_CRL', // a revocation list is not a PEM CRL
   'HARNESS_ERR_ALB_CONFIG', // an ALB option is invalid (policy name, mode, listener limit)
+  'HARNESS_ERR_IAC', // an infrastructure-as-code file cannot be imported (syntax, reference, listener, S3 object)
   'HARNESS_ERR_GATEWAY_CONFIG', // routes.oas.json or a handler option is invalid
   'HARNESS_ERR_CERT_STORE', // the gateway's mTLS certificate store refused an operation
   'HARNESS_ERR_SCENARIO_INVALID', // a scenario definition is malformed

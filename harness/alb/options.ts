@@ -4,7 +4,8 @@ import { UserError } from '../errors.ts';
 import { failed, isTlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
 import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
-import { resolveSslPolicy, type SslPolicy } from './policies.ts';
+import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
+import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
 import {
   HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES,
@@ -39,8 +40,20 @@ const HEADER_NAME_ATTRIBUTES = [
   TLS_VERSION_NAME_ATTRIBUTE,
   TLS_CIPHER_NAME_ATTRIBUTE,
 ];
+/** `routing.http.drop_invalid_header_fields.enabled`: drop request headers whose name is outside `[-A-Za-z0-9]+`. */
+export const DROP_INVALID_HEADER_FIELDS_ATTRIBUTE = 'routing.http.drop_invalid_header_fields.enabled';
+/** `routing.http2.enabled`: accepted and recorded; the listener speaks HTTP/1.1 only for now. */
+export const HTTP2_ATTRIBUTE = 'routing.http2.enabled';
 /** Every listener/load-balancer attribute key the emulator understands. */
-export const KNOWN_ATTRIBUTES = [XFF_MODE_ATTRIBUTE, XFF_CLIENT_PORT_ATTRIBUTE, TLS_HEADERS_ATTRIBUTE, IDLE_TIMEOUT_ATTRIBUTE, ...HEADER_NAME_ATTRIBUTES];
+export const KNOWN_ATTRIBUTES = [
+  XFF_MODE_ATTRIBUTE,
+  XFF_CLIENT_PORT_ATTRIBUTE,
+  TLS_HEADERS_ATTRIBUTE,
+  DROP_INVALID_HEADER_FIELDS_ATTRIBUTE,
+  IDLE_TIMEOUT_ATTRIBUTE,
+  HTTP2_ATTRIBUTE,
+  ...HEADER_NAME_ATTRIBUTES,
+];
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -60,6 +73,10 @@ export interface AlbConfig {
   tlsHeaderNames: { enabled: boolean; version: string; cipherSuite: string };
   xffMode: XffMode;
   xffClientPort: boolean;
+  /** `routing.http.drop_invalid_header_fields.enabled` (default false: such headers are forwarded, as ALB does). */
+  dropInvalidHeaderFields: boolean;
+  /** ALB attributes given that change nothing the emulator shows (e.g. `deletion_protection.enabled`), kept for reports. */
+  recordedAttributes: Record<string, string>;
   targets: URL[];
   targetConnectTimeoutMs: number;
   targetIdleTimeoutMs: number;
@@ -128,10 +145,12 @@ function booleanAttribute(attributes: Record<string, string>, key: string): bool
   return value === 'true';
 }
 
-function validateAttributes(attributes: Record<string, string>): void {
+/** Keys and values of `attributes` as startAlb accepts them (the importer checks imported ones the same way). */
+export function validateAttributes(attributes: Record<string, string>): void {
   for (const [key, value] of Object.entries(attributes)) {
-    if (!KNOWN_ATTRIBUTES.includes(key)) {
-      throw configError(`attributes has unknown key '${key}'; the emulator understands ${KNOWN_ATTRIBUTES.join(', ')}`);
+    const unknown = attributeKeyProblem(key, 'either');
+    if (unknown) {
+      throw configError(`attributes has unknown key '${key}' (AWS: ${unknown}); the emulator understands ${KNOWN_ATTRIBUTES.join(', ')}`);
     }
     if (typeof value !== 'string') throw configError(`attributes['${key}'] must be a string (AWS attribute values are strings)`);
     if (HEADER_NAME_ATTRIBUTES.includes(key) && !HTTP_TOKEN.test(value)) {
@@ -140,6 +159,8 @@ function validateAttributes(attributes: Record<string, string>): void {
   }
   const mode = attributes[XFF_MODE_ATTRIBUTE];
   if (mode !== undefined) oneOf(mode, XFF_MODES, `attributes['${XFF_MODE_ATTRIBUTE}']`);
+  idleTimeoutMs(attributes);
+  booleanAttribute(attributes, HTTP2_ATTRIBUTE);
 }
 
 /** `value` if it is one of `choices`, else a configError listing them. */
@@ -204,6 +225,17 @@ function checkTrustStoreTypes(trustStore: NonNullable<AlbOptions['mutualAuthenti
   }
 }
 
+/** Attributes AWS has that the emulator does not act on. */
+function recordedAttributes(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter(([key]) => !KNOWN_ATTRIBUTES.includes(key)));
+}
+
+/** The ELB API's rules on MutualAuthentication (harness/iac/aws-validation.ts), checked before anything loads. */
+function checkMutualAuthentication(mutual: NonNullable<AlbOptions['mutualAuthentication']>): void {
+  const problem = mutualAuthenticationProblem(mutual);
+  if (problem) throw configError(`mutualAuthentication: ${problem}`);
+}
+
 function parseTargets(targets: readonly string[]): URL[] {
   return targets.map((text, i) => {
     let url: URL;
@@ -228,6 +260,8 @@ function positiveMs(value: number | undefined, name: string, fallback: number): 
 /** Validates AlbOptions and fills in every default. Throws a UserError naming the field. */
 export function resolveAlbOptions(options: AlbOptions): AlbConfig {
   const { cert } = parseServerCertificate(options.certificate);
+  const policyProblem = options.sslPolicy === undefined ? null : sslPolicyProblem(options.sslPolicy, Object.keys(SSL_POLICIES));
+  if (policyProblem) throw configError(`sslPolicy '${options.sslPolicy}': ${policyProblem}`);
   const policy = resolveSslPolicy(options.sslPolicy);
   const mutual = options.mutualAuthentication ?? { mode: 'off' as const };
   const mode = oneOf(mutual.mode ?? 'off', MUTUAL_AUTHENTICATION_MODES, 'mutualAuthentication.mode');
@@ -239,8 +273,9 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
       );
     }
     checkTrustStoreTypes(mutual.trustStore);
-    trustStore = loadTrustStore(mutual.trustStore);
   }
+  checkMutualAuthentication(mutual);
+  if (mode === 'verify') trustStore = loadTrustStore(mutual.trustStore!);
   const advertise = mutual.advertiseTrustStoreCaNames ?? 'off';
   if (advertise !== 'on' && advertise !== 'off') {
     throw configError(`mutualAuthentication.advertiseTrustStoreCaNames is '${advertise}'; use 'on' or 'off'`);
@@ -269,6 +304,8 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     },
     xffMode: (attributes[XFF_MODE_ATTRIBUTE] as XffMode | undefined) ?? 'append',
     xffClientPort: booleanAttribute(attributes, XFF_CLIENT_PORT_ATTRIBUTE),
+    dropInvalidHeaderFields: booleanAttribute(attributes, DROP_INVALID_HEADER_FIELDS_ATTRIBUTE),
+    recordedAttributes: recordedAttributes(attributes),
     targets: parseTargets(options.targets ?? []),
     targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),
     // ALB's one idle timeout covers the target connection too, unless the emulator is told otherwise.

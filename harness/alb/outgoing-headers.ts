@@ -52,3 +52,17 @@ export function setHeader(headers: OutgoingHeaders, name: string, value: string)
   deleteHeader(headers, name);
   headers[name] = value;
 }
+
+/** A header name ALB keeps when `routing.http.drop_invalid_header_fields.enabled` is true. */
+const VALID_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+
+/**
+ * `routing.http.drop_invalid_header_fields.enabled=true`: removes every client header whose name is not
+ * letters, digits and hyphens (e.g. `X_Amzn_Mtls_Clientcert_Subject`, which some servers read as the
+ * hyphenated ALB header). With the attribute false (AWS's default) such headers reach the target.
+ */
+export function dropInvalidHeaderFields(headers: OutgoingHeaders): string[] {
+  const dropped = Object.keys(headers).filter((name) => !VALID_HEADER_NAME.test(name));
+  for (const name of dropped) delete headers[name];
+  return dropped;
+}

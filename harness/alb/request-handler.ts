@@ -9,7 +9,7 @@ import { applyForwardedHeaders, headerBlockBytes, plainIp } from './forwarded-he
 import { passthroughHeaders, stripClientMtlsHeaders, verifyModeHeaders } from './headers.ts';
 import { checkRequestLimits } from './limits.ts';
 import type { AlbConfig } from './options.ts';
-import { copyRequestHeaders, setHeader, type OutgoingHeaders } from './outgoing-headers.ts';
+import { copyRequestHeaders, dropInvalidHeaderFields, setHeader, type OutgoingHeaders } from './outgoing-headers.ts';
 import type { AccessLogEntry } from './types.ts';
 
 export interface RequestHandlerContext {
@@ -97,6 +97,7 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
     }
 
     const headers: OutgoingHeaders = copyRequestHeaders(req.headers);
+    if (config.dropInvalidHeaderFields) dropInvalidHeaderFields(headers);
     if (config.stripClientMtlsHeaders) stripClientMtlsHeaders(headers, config.headerNames);
     const leaf = conn.chain.presented[0];
     if (config.mode === 'verify' && leaf && conn.tlsVerifyStatus === 'Success') {

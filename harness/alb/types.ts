@@ -40,9 +40,9 @@ export interface TrustStoreOptions {
 export interface MutualAuthenticationOptions {
   /** Default `off` (the API default). */
   mode: MutualAuthenticationMode;
-  /** Required in verify mode; ignored otherwise. */
+  /** Required in verify mode; AWS rejects it with off or passthrough, and so does startAlb. */
   trustStore?: TrustStoreOptions;
-  /** Default false: expired client certificates are rejected. Does not cover not-yet-valid. */
+  /** Default false: expired client certificates are rejected. Does not cover not-yet-valid. Verify mode only (AWS rejects it otherwise, even false). */
   ignoreClientCertificateExpiry?: boolean;
   /** Default `off`: the CertificateRequest carries no CA names. */
   advertiseTrustStoreCaNames?: 'on' | 'off';

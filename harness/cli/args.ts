@@ -40,3 +40,14 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
   }
   return value as T;
 }
+
+/** Repeated `--env NAME=VALUE` flags as variables, or a UserError naming the bad one. */
+export function parseEnvFlags(pairs: readonly string[] | undefined): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--env "${pair}" is not NAME=VALUE.`);
+    environment[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return environment;
+}

@@ -1,7 +1,7 @@
 import { doctor, type DoctorReport, type Finding } from '../doctor/index.ts';
 import { ENVIRONMENT_TYPES, type EnvironmentType } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
-import { parseChoice, parseDateFlag, parseFlags } from './args.ts';
+import { parseChoice, parseDateFlag, parseEnvFlags, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 
 export const doctorHelp = `Usage: alb-mtls doctor --project DIR [options]
@@ -22,6 +22,7 @@ Options:
   --alb-cert CHAIN       The ALB's server certificate chain (PEM), judged offline
   --alb-url URL          Or: connect to the ALB and judge the certificate it serves
   --origin-ca FILE       CA(s) the gateway trusts for the ALB (default: public roots, as deployed)
+  --env NAME=VALUE       A variable as the environment you judge has it (repeatable; overrides .env)
   --at DATE              Judge as of this date (default: now)
   --expiry-days N        Warn about certificates expiring within N days (default 30)
   --json                 Print the report as JSON (the format is documented in the README)
@@ -38,6 +39,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     'alb-cert': { type: 'string' },
     'alb-url': { type: 'string' },
     'origin-ca': { type: 'string' },
+    env: { type: 'string', multiple: true },
     at: { type: 'string' },
     'expiry-days': { type: 'string' },
     json: { type: 'boolean' },
@@ -61,6 +63,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     ...(values['alb-cert'] !== undefined ? { albCertFile: values['alb-cert'] } : {}),
     ...(values['alb-url'] !== undefined ? { albUrl: values['alb-url'] } : {}),
     ...(values['origin-ca'] !== undefined ? { originCaFile: values['origin-ca'] } : {}),
+    environment: parseEnvFlags(values.env),
     ...(values.at !== undefined ? { at: parseDateFlag('--at', values.at) } : {}),
     ...(expiryDays !== undefined ? { expiryDays } : {}),
     labels: {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { checkOriginCa, parseResolve, startGateway } from '../gateway/index.ts';
 import { ENVIRONMENT_TYPES, FAILURE_MODES, PROJECT_TYPES } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
-import { parseChoice, parseFlags } from './args.ts';
+import { parseChoice, parseEnvFlags, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { DEFAULT_STORE_DIR, parsePort, readUserFile } from '../user-input.ts';
 
@@ -59,12 +59,7 @@ export async function gatewayCommand(argv: string[], io: CliIo): Promise<number>
   const projectType = values['project-type'] === undefined ? undefined : parseChoice('--project-type', values['project-type'], PROJECT_TYPES);
   const failureMode = values['failure-mode'] === undefined ? undefined : parseChoice('--failure-mode', values['failure-mode'], FAILURE_MODES);
   const port = parsePort('--port', values.port);
-  const environment: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) fail(`--env "${pair}" is not NAME=VALUE.`);
-    environment[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const environment = parseEnvFlags(values.env);
   const resolve = Object.fromEntries((values.resolve ?? []).map((r) => parseResolve(r, '--resolve')));
   const defaultStore = join(projectDir, DEFAULT_STORE_DIR);
   const certificates = values.certs ?? ((await stat(defaultStore).then((s) => s.isDirectory(), () => false)) ? defaultStore : undefined);

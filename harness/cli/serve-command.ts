@@ -15,6 +15,7 @@ import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
+import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
@@ -45,7 +46,8 @@ Options:
   --target URL          Forward to this http(s) URL instead of a built-in echo target
   --ui                  Also serve a local web page (127.0.0.1, its own port, printed on the second
                         line) showing each connection as it happens: verdict, client chain, request,
-                        the target's answer, what the verdict means and the fix`;
+                        the target's answer, what the verdict means and the fix
+${serveFromHelp}`;
 
 /** serve's flags: one table, so a new flag is one line here and one in the help. */
 export const SERVE_FLAGS = {
@@ -66,16 +68,17 @@ export const SERVE_FLAGS = {
 const VERIFY_ONLY_FLAGS = ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags('serve', argv, SERVE_FLAGS);
+  const { values } = parseFlags('serve', argv, { ...SERVE_FLAGS, ...SERVE_FROM_FLAGS });
   if (values.help) {
     io.out(serveHelp);
     return 0;
   }
-  const mode: MutualAuthenticationMode = parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
+  const imported = await importForServe(values, io);
+  const mode: MutualAuthenticationMode = imported?.albOptions.mutualAuthentication?.mode ?? parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
-  if (mode !== 'verify') {
+  if (mode !== 'verify' && !imported) {
     for (const flag of VERIFY_ONLY_FLAGS) {
       if (values[flag] !== undefined) {
         throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--${flag} applies to --mode verify only (AWS rejects it for ${mode}). Remove it, or use --mode verify.`);
@@ -91,13 +94,18 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     if (values.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
     const pki = await pkiAt(temporaryDir ?? resolve(values.pki!), !!values.force);
-    const trustStore = mode === 'verify' ? await trustStoreFor(pki, values['trust-store'], values.crl, io) : undefined;
-    const verdicts = trustStore ? await printedVerdicts(pki, trustStore, !!values['ignore-expiry']) : new Map<string, TlsVerifyStatus>();
+    const importedMutual = imported?.albOptions.mutualAuthentication;
+    const trustStore = imported ? importedMutual?.trustStore : mode === 'verify' ? await trustStoreFor(pki, values['trust-store'], values.crl, io) : undefined;
+    const ignoreExpiry = imported ? !!importedMutual?.ignoreClientCertificateExpiry : !!values['ignore-expiry'];
+    const verdicts = trustStore ? await printedVerdicts(pki, trustStore, ignoreExpiry) : new Map<string, TlsVerifyStatus>();
     if (!targetUrl) target = await startTarget({ kind: 'echo' });
     alb = await startAlb({
+      ...imported?.albOptions,
       port,
       certificate: { certPem: await readUserFile('--pki server certificate', pki.listener.serverChain), keyPem: await readUserFile('--pki server key', pki.listener.serverKey) },
-      mutualAuthentication: trustStore
+      mutualAuthentication: imported
+        ? imported.albOptions.mutualAuthentication
+        : trustStore
         ? { mode, trustStore, ignoreClientCertificateExpiry: !!values['ignore-expiry'], advertiseTrustStoreCaNames: values['advertise-ca-names'] ? 'on' : 'off' }
         : { mode },
       targets: [targetUrl ?? target!.url],
@@ -112,7 +120,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     await using ui = values.ui ? await startLiveUiLazily({ alb, mode, verifyFailure }) : undefined;
     if (ui) io.out(`Live page: ${ui.url}/`);
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
-    if (values['trust-store']) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
+    if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
     for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
       io.out(group.heading);
       for (const command of group.commands) io.out(`  ${command}`);

@@ -43,7 +43,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   const environmentTypes = [...new Set(options.environmentTypes?.length ? options.environmentTypes : DEFAULT_ENVIRONMENT_TYPES)];
   const projectDir = options.projectDir;
-  const project = await loadProject(projectDir, label.projectDir);
+  const loaded = await loadProject(projectDir, label.projectDir);
+  const project = { ...loaded, environment: { ...loaded.environment, ...options.environment } };
   const shown = (path: string) => {
     const rel = relative(projectDir, path);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;

@@ -46,6 +46,8 @@ export interface Finding {
 export interface DoctorOptions {
   /** The Zuplo project directory (config/*.oas.json, modules/, .env, .env.zuplo). */
   projectDir: string;
+  /** Variables as the judged environment has them, over `.env.zuplo` and `.env` (a deployed environment's values differ). */
+  environment?: Record<string, string>;
   /** Environment types to judge. Default `['development', 'preview', 'production']`. */
   environmentTypes?: EnvironmentType[];
   /** The certificate store. Default `<projectDir>/.zuplo-local/mtls` when it exists. */

@@ -121,7 +121,7 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
     const finish = (outcome: () => void, keepRecord = true) => {
       if (settled) return;
       settled = true;
-      watch?.stopTimer();
+      watch?.stop();
       if (keepRecord) settle();
       outcome();
     };
@@ -207,7 +207,8 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
 interface SocketWatch {
   /** The client's verdict on the origin's certificate, read before the socket was freed. */
   originVerdict(): string | undefined;
-  stopTimer(): void;
+  /** Stops the connect timer and removes every listener (the socket may go back to the pool). */
+  stop(): void;
 }
 
 /**
@@ -221,22 +222,27 @@ function watchSocket(
 ): SocketWatch {
   const { tls, phase, record } = opts;
   let verdict: string | undefined;
+  // Every listener is removed when the attempt settles: a keep-alive socket serves many attempts.
+  const listeners: Array<[string, (...args: unknown[]) => void]> = [];
+  const on = (event: string, listener: (...args: unknown[]) => void, first = false) => {
+    listeners.push([event, listener]);
+    if (first) socket.prependOnceListener(event, listener);
+    else socket.once(event, listener);
+  };
   const timer = socket.connecting
     ? setTimeout(() => {
         phase.connectTimedOut = true;
         opts.onConnectTimeout(phase.tcpConnected ? 'TLS handshake' : 'TCP connect');
       }, opts.connectTimeoutMs)
     : undefined;
-  const watch: SocketWatch = { originVerdict: () => verdict, stopTimer: () => clearTimeout(timer) };
-  socket.once('data', () => (phase.responseBytes = true));
-  // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
-  socket.once('session', () => (phase.provenAccepted = true));
-  // Read while the native handle is alive: when the socket errs or ends, before it is freed.
-  if (tls) {
-    const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
-    socket.prependOnceListener('error', read);
-    socket.prependOnceListener('end', read);
-  }
+  const watch: SocketWatch = {
+    originVerdict: () => verdict,
+    stop() {
+      clearTimeout(timer);
+      for (const [event, listener] of listeners) socket.removeListener(event, listener);
+    },
+  };
+  on('data', () => (phase.responseBytes = true));
   if (!socket.connecting) {
     // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
     Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: opts.reused });
@@ -244,11 +250,19 @@ function watchSocket(
     phase.tlsProtocol = record.tlsProtocol;
     return watch;
   }
-  socket.once('connect', () => {
+  if (tls) {
+    // Read while the native handle is alive: when the socket errs or ends, before it is freed.
+    const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
+    on('error', read, true);
+    on('end', read, true);
+    // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
+    on('session', () => (phase.provenAccepted = true));
+  }
+  on('connect', () => {
     phase.tcpConnected = true;
     if (!tls) clearTimeout(timer);
   });
-  socket.once('secureConnect', () => {
+  on('secureConnect', () => {
     phase.secureConnected = true;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;

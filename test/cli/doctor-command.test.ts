@@ -39,6 +39,13 @@ describe('alb-mtls doctor', () => {
     expect(await bad('--project', clean.dir, '--env-type', 'staging')).toEqual({ code: 2, err: expect.stringContaining('--env-type "staging" is not valid') });
     expect(await bad('--project', clean.dir, '--crl', 'x.pem', '--trust-store', `${clean.dir}/b.pem`)).toEqual({ code: 2, err: expect.stringContaining('--crl x.pem: no such file.') });
     expect(await bad('--project', clean.dir, '--certs', `${clean.dir}/nostore`)).toEqual({ code: 2, err: expect.stringContaining(`--certs ${clean.dir}/nostore: no such directory.`) });
+    // --env: the variables of the environment judged, over .env (here a production value naming a missing certificate).
+    const prodVars = captureIo();
+    expect(await main(['doctor', '--project', clean.dir, '--env', 'ALB_MTLS_CERT=albProdCert', '--json'], prodVars)).toBe(1);
+    const prodReport = JSON.parse(prodVars.stdout.join('\n'));
+    expect(prodReport.routes.map((r: { name: string }) => r.name)).toEqual(['albProdCert', 'albProdCert']);
+    expect(prodReport.findings[0]).toMatchObject({ check: 'certificate-missing', route: 'GET /env' });
+    expect(await bad('--project', clean.dir, '--env', 'NOVALUE')).toEqual({ code: 2, err: expect.stringContaining('--env "NOVALUE" is not NAME=VALUE.') });
     expect(await bad('--project', clean.dir, '--expiry-days', 'soon')).toEqual({ code: 2, err: expect.stringContaining('--expiry-days "soon" is not a number of days') });
   });
 

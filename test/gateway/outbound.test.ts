@@ -303,6 +303,34 @@ describe('outbound: connection reuse and broken bindings', () => {
     expect(await res.json()).toEqual({ delayedMs: 200 });
   });
 
+  it('a keep-alive connection serves many attempts without gathering listeners', async () => {
+    await using origin = await startMtlsOrigin(pki, '1.3');
+    await using c = createOutboundClient({ bindings, originCa: pki.root.certPem, keepAliveTimeoutMs: 5_000 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 15; i++) {
+        await (await c.fetch(`${origin.url}/`, { zuplo: { mtlsCertificate: 'aws_alb_cert' } })).text();
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(c.secureContextsCreated).toBe(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps only the last maxRecords attempts, and reports each one as it settles', async () => {
+    const seen: string[] = [];
+    await using c = createOutboundClient({ bindings, maxRecords: 2, onRecord: (r) => seen.push(r.requestId) });
+    for (const id of ['r1', 'r2', 'r3']) {
+      await c.fetch('https://127.0.0.1:1/', { headers: { 'zp-rid': id }, zuplo: { mtlsCertificate: 'missing' } }).catch(() => undefined);
+    }
+    expect(c.records.map((r) => r.requestId)).toEqual(['r2', 'r3']);
+    expect(seen).toEqual(['r1', 'r2', 'r3']);
+  });
+
   it('a binding that is not a certificate gives the runtime "not a valid binding" message', async () => {
     const odd = new Map([['MY_VAR', 'just a string' as unknown as MtlsBinding]]);
     await using c = createOutboundClient({ bindings: odd });

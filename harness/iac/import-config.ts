@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { validateAttributes } from '../alb/options.ts';
+import { SSL_POLICIES } from '../alb/policies.ts';
+import { loadTrustStore } from '../alb/trust-store.ts';
+import type { MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
+import { ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS, attributeKeyProblem, mutualAuthenticationProblem, NEAREST_MODELLED_POLICY, sslPolicyProblem, trustStoreNameProblem } from './aws-validation.ts';
+import type { ImportedListener, ImportedTrustStore, ParsedConfiguration } from './model.ts';
+import { readS3Object, type S3Sources } from './s3-objects.ts';
+import { awsRejects, iacError, locate } from './source-text.ts';
+import type { ImportAlbConfigOptions, ImportedAlbConfig } from './types.ts';
+
+/**
+ * Imports the user's real ALB configuration: reads the file in whichever format it is, picks the HTTPS
+ * listener, applies the ELB API's validation, reads the trust store's S3 objects from local files, and
+ * returns `startAlb` options with a record of what they came from.
+ *
+ * ```ts
+ * const imported = await importAlbConfig({ from: 'template.yaml', s3Root: './s3' });
+ * await using alb = await startAlb({ ...imported.albOptions, certificate, targets: [target.url] });
+ * ```
+ * Every problem is a UserError (`HARNESS_ERR_IAC`, or `HARNESS_ERR_ALB_CONFIG` for what AWS itself
+ * rejects) naming the file, the line or JSON pointer, and the fix.
+ */
+export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<ImportedAlbConfig> {
+  const from = resolve(options.from);
+  // The readers (and the yaml and HCL parsers behind them) load only when something is imported.
+  const { readConfiguration } = await import('./read-configuration.ts');
+  const config = await readConfiguration(from, options.vars ?? {});
+  const listener = selectListener(config, options.listener);
+  const notes = [...config.notes];
+  const where = locate(listener.at, config.lineOf);
+  const rejects = (problem: string) => awsRejects(config.source, where, problem);
+
+  const sslPolicy = policyOf(listener, notes, rejects);
+  const m = listener.mutualAuthentication ?? {};
+  const problem = mutualAuthenticationProblem(m);
+  if (problem) throw rejects(problem);
+  for (const [key] of Object.entries(listener.listenerAttributes)) {
+    const p = attributeKeyProblem(key, 'listener');
+    if (p) throw rejects(p);
+  }
+  for (const [key] of Object.entries(listener.loadBalancerAttributes)) {
+    const p = attributeKeyProblem(key, 'load balancer');
+    if (p) throw rejects(p);
+  }
+  const attributes = { ...chosenAttributes(listener.loadBalancerAttributes), ...listener.listenerAttributes };
+  try {
+    validateAttributes(attributes);
+  } catch (err) {
+    throw rejects((err as Error).message.replace(/^startAlb: /, ''));
+  }
+  const mode = (m.mode ?? 'off') as MutualAuthenticationMode;
+  const sources: S3Sources = { explicit: options.s3 ?? {}, uploads: config.uploads, root: options.s3Root ? resolve(options.s3Root) : undefined };
+  const trust = mode === 'verify' ? await trustStoreOf(config, m.trustStore!, sources, options, notes) : undefined;
+
+  return {
+    format: config.format,
+    source: config.source,
+    listener: { id: listener.id, protocol: listener.protocol, port: listener.port },
+    albOptions: {
+      ...(sslPolicy ? { sslPolicy } : {}),
+      mutualAuthentication: {
+        mode,
+        ...(trust ? { trustStore: trust.options } : {}),
+        ...(m.ignoreClientCertificateExpiry !== undefined ? { ignoreClientCertificateExpiry: m.ignoreClientCertificateExpiry } : {}),
+        ...(m.advertiseTrustStoreCaNames !== undefined ? { advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames as 'on' | 'off' } : {}),
+      },
+      attributes,
+    },
+    ...(trust ? { trustStore: trust.summary } : {}),
+    notes,
+  };
+}
+
+/** Load-balancer attributes minus those at AWS's default (state and describe-* output list them all). */
+function chosenAttributes(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter(([k, v]) => v !== '' && ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS[k] !== v));
+}
+
+const isHttps = (l: ImportedListener) => (l.protocol ?? 'HTTPS').toUpperCase() === 'HTTPS';
+
+const describeListener = (l: ImportedListener) => `${l.id} (${l.protocol ?? '?'}${l.port === undefined ? '' : ` port ${l.port}`})`;
+
+/** The HTTPS listener to emulate: the one asked for, or the only one. */
+function selectListener(config: ParsedConfiguration, wanted: string | undefined): ImportedListener {
+  const all = config.listeners;
+  const listing = all.length === 0 ? 'it defines no listener' : `its listeners: ${all.map(describeListener).join(', ')}`;
+  if (wanted !== undefined) {
+    // An exact ID, its last part (`HttpsListener`, `https`), or a CDK stack name with one HTTPS listener.
+    const named = all.filter((l) => l.id === wanted || l.id.endsWith(`/${wanted}`) || l.id.endsWith(`.${wanted}`));
+    const inStack = all.filter((l) => l.id.startsWith(`${wanted}/`) && isHttps(l));
+    const found = named.length > 0 ? named : inStack;
+    if (found.length === 1) return found[0]!;
+    throw iacError(config.source, '', `--listener ${wanted} matches ${found.length === 0 ? 'no' : 'more than one'} listener (${listing})`, 'Pass one of those IDs');
+  }
+  const https = all.filter(isHttps);
+  if (https.length === 1) return https[0]!;
+  if (https.length === 0) throw iacError(config.source, '', `no HTTPS listener to emulate (${listing})`, 'Point --from at the configuration of the mTLS listener');
+  throw iacError(config.source, '', `${https.length} HTTPS listeners (${https.map(describeListener).join(', ')})`, 'Choose one with --listener ID');
+}
+
+function policyOf(listener: ImportedListener, notes: string[], rejects: (p: string) => Error): SslPolicyName | undefined {
+  const name = listener.sslPolicy;
+  if (name === undefined) return undefined;
+  const nearest = NEAREST_MODELLED_POLICY[name];
+  if (nearest) {
+    notes.push(`security policy ${name} is not emulated; using the nearest, ${nearest}`);
+    return nearest as SslPolicyName;
+  }
+  const problem = sslPolicyProblem(name, Object.keys(SSL_POLICIES));
+  if (problem) throw rejects(problem);
+  return name as SslPolicyName;
+}
+
+async function readLocal(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw iacError(flag, path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path');
+  }
+}
+
+async function trustStoreOf(config: ParsedConfiguration, ref: string, sources: S3Sources, options: ImportAlbConfigOptions, notes: string[]) {
+  const defined: ImportedTrustStore | undefined = config.trustStores.find((s) => s.refs.includes(ref));
+  // A trust store known only by its ARN (`...:truststore/NAME/ID`) still has a name to show and check.
+  const arnName = /:truststore\/([^/]+)\//.exec(ref)?.[1];
+  const store: ImportedTrustStore = defined ?? { id: ref, refs: [ref], ...(arnName ? { name: arnName } : {}), revocations: [], at: '' };
+  if (store.name !== undefined) {
+    const p = trustStoreNameProblem(store.name);
+    if (p) throw awsRejects(config.source, locate(store.at, config.lineOf), p);
+  }
+  let bundle: { path: string; text: string };
+  if (options.trustStoreBundle) {
+    const path = resolve(options.trustStoreBundle);
+    bundle = { path, text: await readLocal(path, '--trust-store') };
+    if (store.bundle) notes.push(`--trust-store ${path} replaces the bundle the configuration names (s3://${store.bundle.bucket}/${store.bundle.key})`);
+  } else if (store.bundle) {
+    bundle = await readS3Object(store.bundle, sources, config.source, config.lineOf);
+  } else {
+    throw iacError(config.source, '', `the listener's trust store ${ref} is not defined here, so its CA bundle's location is unknown`, 'Pass --trust-store FILE with the CA bundle (and --crl FILE for each revocation list)');
+  }
+  for (const loc of [store.bundle, ...store.revocations]) {
+    if (loc?.version) notes.push(`s3://${loc.bucket}/${loc.key} names object version ${loc.version}; the local file is read whatever its version`);
+  }
+  const crls = [
+    ...(await Promise.all(store.revocations.map((loc) => readS3Object(loc, sources, config.source, config.lineOf)))),
+    ...(await Promise.all((options.revocations ?? []).map(async (p) => ({ path: resolve(p), text: await readLocal(resolve(p), '--crl') })))),
+  ];
+  const trustStoreOptions: TrustStoreOptions = { caCertificatesBundle: bundle.text, revocations: crls.map((c) => c.text), source: bundle.path };
+  // Loaded now so a bundle ALB would refuse fails at import, and the summary can show what it holds.
+  const loaded = loadTrustStore(trustStoreOptions);
+  return {
+    options: trustStoreOptions,
+    summary: {
+      id: store.id,
+      ...(store.name !== undefined ? { name: store.name } : {}),
+      bundlePath: bundle.path,
+      caSubjects: loaded.certificates.map((c) => subjectRfc2253(c)),
+      revocations: loaded.crls.map((crl, i) => ({ path: crls[i]?.path ?? '', issuer: crl.issuer, revokedSerials: crl.revokedSerials.size })),
+    },
+  };
+}

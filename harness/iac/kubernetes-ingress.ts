@@ -1,0 +1,90 @@
+import type { ImportedListener, ParsedConfiguration } from './model.ts';
+import { iacError, isRecord } from './source-text.ts';
+
+/**
+ * A Kubernetes Ingress for the AWS Load Balancer Controller: `listen-ports`, `ssl-policy`,
+ * `mutual-authentication` (JSON, one entry per port), `load-balancer-attributes` and
+ * `listener-attributes.PROTOCOL-PORT` (k1=v1,k2=v2). The trust store is an ARN or name whose bundle the
+ * Ingress does not locate: `--trust-store FILE` supplies it.
+ */
+
+const PREFIX = 'alb.ingress.kubernetes.io/';
+/** The controller's default policy when `ssl-policy` is absent. */
+const CONTROLLER_DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
+
+export function isIngress(doc: unknown): boolean {
+  return isRecord(doc) && doc.kind === 'Ingress';
+}
+
+function json(text: string, file: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw iacError(file, where, `not valid JSON (${(err as Error).message.replace(/ in JSON at position.*/, '')})`, 'Annotation values of this kind are JSON text');
+  }
+}
+
+/** `k1=v1,k2=v2` (a value may itself hold `=`; entries split on `,` followed by a key). */
+function stringMap(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(/,(?=\s*[\w.-]+=)/)) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+interface MutualAuthenticationEntry {
+  port?: number;
+  mode?: string;
+  trustStore?: string;
+  ignoreClientCertificateExpiry?: boolean;
+  advertiseTrustStoreCaNames?: string;
+}
+
+function ingressListeners(doc: Record<string, unknown>, index: number, file: string): ImportedListener[] {
+  const meta = isRecord(doc.metadata) ? doc.metadata : {};
+  const name = `${String(meta.namespace ?? 'default')}/${String(meta.name ?? `ingress-${index}`)}`;
+  const annotations = (isRecord(meta.annotations) ? meta.annotations : {}) as Record<string, unknown>;
+  const at = (key: string) => `document ${index + 1} metadata.annotations["${PREFIX}${key}"]`;
+  const get = (key: string) => (annotations[PREFIX + key] === undefined ? undefined : String(annotations[PREFIX + key]));
+  const listenPorts = get('listen-ports');
+  const ports = listenPorts === undefined ? [{ [get('certificate-arn') ? 'HTTPS' : 'HTTP']: get('certificate-arn') ? 443 : 80 }] : json(listenPorts, file, at('listen-ports'));
+  if (!Array.isArray(ports)) throw iacError(file, at('listen-ports'), 'expected a JSON list such as [{"HTTPS": 443}]');
+  const mutualText = get('mutual-authentication');
+  const mutual = mutualText === undefined ? [] : json(mutualText, file, at('mutual-authentication'));
+  if (!Array.isArray(mutual)) throw iacError(file, at('mutual-authentication'), 'expected a JSON list such as [{"port": 443, "mode": "verify", "trustStore": "arn:..."}]');
+  const lbAttributes = stringMap(get('load-balancer-attributes') ?? '');
+  return ports.flatMap((entry) =>
+    Object.entries(isRecord(entry) ? entry : {}).map(([protocol, port]) => {
+      const m = (mutual as MutualAuthenticationEntry[]).find((x) => Number(x.port) === Number(port));
+      return {
+        id: `${name}:${String(port)}`,
+        protocol: protocol.toUpperCase(),
+        port: Number(port),
+        sslPolicy: protocol.toUpperCase() === 'HTTPS' ? (get('ssl-policy') ?? CONTROLLER_DEFAULT_SSL_POLICY) : undefined,
+        mutualAuthentication: m
+          ? {
+              mode: m.mode,
+              trustStore: m.trustStore,
+              ignoreClientCertificateExpiry: m.ignoreClientCertificateExpiry,
+              advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames,
+            }
+          : undefined,
+        listenerAttributes: stringMap(get(`listener-attributes.${protocol.toUpperCase()}-${String(port)}`) ?? ''),
+        loadBalancerAttributes: lbAttributes,
+        at: `document ${index + 1} (Ingress ${name})`,
+      } satisfies ImportedListener;
+    }),
+  );
+}
+
+/** Reads every Ingress of a YAML stream; other kinds are noted and ignored. */
+export function readIngress(docs: unknown[], file: string): ParsedConfiguration {
+  const config: ParsedConfiguration = { format: 'kubernetes-ingress', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
+  docs.forEach((doc, i) => {
+    if (isIngress(doc)) config.listeners.push(...ingressListeners(doc as Record<string, unknown>, i, file));
+    else if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+  });
+  return config;
+}
