@@ -26,7 +26,7 @@ export interface TargetOptions {
   now?: () => Date;
   /** `echo`: a name returned in the body and the `x-target` header (tells round-robin targets apart). Default `echo`. */
   name?: string;
-  /** How many received requests `requests` keeps (the newest). Default 10_000. */
+  /** How many received requests `requests` keeps (the newest). Default 1_000. */
   maxRequests?: number;
 }
 
