@@ -2,7 +2,7 @@ import type { SecureContextOptions, Server } from 'node:tls';
 import { UserError } from '../errors.ts';
 import type { AlbConfig } from './options.ts';
 import { loadTrustStore } from './trust-store.ts';
-import type { LoadedTrustStore } from './types.ts';
+import type { LoadedTrustStore, TrustStoreOptions } from './types.ts';
 
 /** One revocation list added to the trust store, as `DescribeTrustStoreRevocations` lists it. */
 export interface TrustStoreRevocation {
@@ -34,6 +34,11 @@ export interface TrustStoreControl {
   removeTrustStoreRevocations(revocationIds: number[]): void;
   /** `DescribeTrustStoreRevocations`. */
   describeTrustStoreRevocations(): TrustStoreRevocation[];
+  /**
+   * Not an AWS verb: the bundle and every revocation replaced at once, from files read again (what
+   * `serve --watch` does when they change). The revocations get new ids. Returns the loaded store.
+   */
+  reloadTrustStore(options: TrustStoreOptions): LoadedTrustStore;
 }
 
 interface StoredRevocation {
@@ -61,12 +66,13 @@ export function trustStoreControl(config: AlbConfig, server: Server, baseContext
   };
 
   /** Loads the candidate state; only when it loads does it become the listener's. */
-  const apply = (nextBundle: typeof bundle, nextRevocations: StoredRevocation[]): LoadedTrustStore => {
+  const apply = (nextBundle: typeof bundle, nextRevocations: StoredRevocation[], onWarning?: (message: string) => void): LoadedTrustStore => {
     const loaded = loadTrustStore({
       caCertificatesBundle: nextBundle.text,
       source: nextBundle.source,
       revocations: nextRevocations.map((r) => r.pem),
       revocationSources: nextRevocations.map((r) => r.source),
+      ...(onWarning ? { onWarning } : {}),
     });
     config.trustStore = loaded;
     bundle = nextBundle;
@@ -115,5 +121,17 @@ export function trustStoreControl(config: AlbConfig, server: Server, baseContext
       apply(bundle, revocations.filter((r) => !ids.includes(r.id)));
     },
     describeTrustStoreRevocations: describe,
+    reloadTrustStore(options) {
+      requireVerifyMode('reloadTrustStore');
+      const texts = options.revocations ?? [];
+      const firstId = nextId;
+      const loaded = apply(
+        { text: options.caCertificatesBundle, source: options.source ?? 'trustStore.caCertificatesBundle' },
+        texts.map((pem, i) => ({ id: firstId + i, pem, source: options.revocationSources?.[i] ?? `trustStore.revocations[${i}]` })),
+        options.onWarning,
+      );
+      nextId += texts.length;
+      return loaded;
+    },
   };
 }
