@@ -4,11 +4,12 @@ import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
 import { echoApp } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
+import { ALB_CONSUMER_APPS } from './alb-consumers.ts';
 import type { TargetApp } from './target-app.ts';
 
 export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
 
-export type TargetKind = 'echo' | 'verifying' | 'reset' | 'slow' | 'malformed' | 'close';
+export type TargetKind = 'echo' | 'verifying' | 'reset' | 'slow' | 'malformed' | 'close' | keyof typeof ALB_CONSUMER_APPS;
 
 export interface TargetOptions {
   kind: TargetKind;
@@ -45,6 +46,7 @@ const APPS: Record<TargetKind, TargetApp> = {
   slow: slowApp,
   malformed: malformedApp,
   close: closeApp,
+  ...ALB_CONSUMER_APPS,
 };
 
 /**
