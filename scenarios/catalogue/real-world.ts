@@ -68,7 +68,7 @@ export const realWorld: Scenario[] = [
     explanation: 'The ALB\'s clock is one day before the leaf\'s notAfter: everything works, and the only warning is the ' +
       'X-Amzn-Mtls-Clientcert-Validity header (and the connection log\'s leaf validity) the target receives.',
     fix: 'Alert on the validity before it runs out: read NotAfter from X-Amzn-Mtls-Clientcert-Validity or the connection log, ' +
-      'renew, zuplo mtls-certificate update, redeploy. Try a date with alb-mtls run ID --at DATE.',
+      'renew, zuplo mtls-certificate update, redeploy. alb-mtls doctor --expiry-days 30 warns ahead; alb-mtls verify --cert CHAIN --trust-store BUNDLE --at DATE judges any date.',
     source: `${MA_DOC} (X-Amzn-Mtls-Clientcert-Validity); ${CONN_DOC}`,
   },
   {
