@@ -61,6 +61,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let gateway: GatewayHandle | undefined;
   let response: ClientResponse = { status: null, body: '' };
   let entry: ConnectionLogEntry | undefined;
+  let chain: ExtraChain | undefined;
   try {
     const targetKind = scenario.alb.target ?? 'echo';
     if (targetKind !== 'none') {
@@ -72,7 +73,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         }),
       );
     }
-    const chain = scenario.chain !== undefined ? await extraChain(pki, scenario.chain) : undefined;
+    chain = scenario.chain !== undefined ? await extraChain(pki, scenario.chain) : undefined;
     const store = scenario.alb.trustStoreFixture !== undefined ? await trustStoreFixture(pki, scenario.alb.trustStoreFixture) : undefined;
     const refuses = scenario.expected.albRefuses;
     if (refuses) {
@@ -127,6 +128,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       upstream: gateway ? [...gateway.upstream] : [],
       targetSaw: target?.requests[0]?.headers ?? null,
       warnings: gateway ? [...gateway.warnings] : [],
+      ...(chain ? { builtChainPem: chain.chainPem } : {}),
     }),
   };
   if (mismatches.length === 0 || (scenario.expected.albRefuses && !mismatches.some((m) => m.startsWith('error:')))) {

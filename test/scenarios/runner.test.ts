@@ -59,3 +59,14 @@ test('a load-time refusal that does not happen, or says something else, is a mis
   const loaded = await runScenario({ ...loads, expected: { ...loads.expected, albRefuses: { code: 'HARNESS_ERR_CRL', includes: 'DER' } } }, { pki, tls: '1.3' });
   expect(loaded.mismatches[0]).toBe('albRefuses: expected HARNESS_ERR_CRL, but the ALB loaded the trust store');
 });
+
+test('a built chain shows in the trace as presented: leaf, issuing CA G2, cross certificate', async () => {
+  const result = await runScenario(byId('cross-signed-intermediate'), { pki, tls: '1.2' });
+  expect(result.passed).toBe(true);
+  expect(result.trace.presentedChain.map((c) => c.subject)).toEqual([
+    'CN=zuplo-gateway,O=Example Corp',
+    'CN=alb-mtls-harness Issuing CA G2,O=alb-mtls-harness',
+    'CN=alb-mtls-harness Root CA G2,O=alb-mtls-harness',
+  ]);
+  expect(result.trace.presentedChain[2]!.issuer).toBe(pki.root.facts.subject);
+});
