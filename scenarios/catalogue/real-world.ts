@@ -52,7 +52,8 @@ export const realWorld: Scenario[] = [
     expected: { status: 522, tlsVerifyStatus: 'Failed:ClientCertPurposeInvalid', failureClass: 'handshake-rejected', reachesTarget: false },
     explanation: 'The leaf lists both serverAuth and clientAuth, but its issuing CA is restricted to serverAuth (public TLS ' +
       'hierarchies are being split that way, and public CAs are dropping clientAuth). An EKU on a CA limits every certificate ' +
-      'under it, so the path is not valid for client authentication and the ALB drops the handshake.',
+      'under it, so the path is not valid for client authentication and the ALB drops the handshake. (AWS documents ' +
+      'the code, not this rule; the emulator checks CAs as OpenSSL\'s sslclient purpose does: README, Divergences.)',
     fix: 'Issue client certificates from a private CA (AWS Private CA, step-ca) whose chain allows clientAuth, and put that root in the trust store.',
     source: `${CONN_DOC} (ClientCertPurposeInvalid); Let's Encrypt and the Chrome root program ending clientAuth in public TLS certificates (2025-2026)`,
   },
