@@ -2,7 +2,7 @@ import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
 import type { EnvironmentType, FailureClass, FailureMode, ProjectType } from '../harness/gateway/types.ts';
-import { TARGET_KINDS } from '../harness/targets/target-app.ts';
+import { TARGET_KINDS } from '../harness/targets/target-options.ts';
 import type { ExtraChainId, TrustStoreFixtureId } from './fixtures/extra-pki.ts';
 
 /**

@@ -7,11 +7,12 @@ import { echoApp } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
 import { ALB_CONSUMER_APPS } from './alb-consumers.ts';
-import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetApp, type TargetKind, type TargetOptions } from './target-app.ts';
+import type { TargetApp } from './target-app.ts';
+import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-options.ts';
 
 export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
-export type { EchoBody } from './echo.ts';
-export { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-app.ts';
+export type { EchoBody } from './target-options.ts';
+export { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-options.ts';
 
 /** What the target saw of one request. */
 export interface ReceivedRequest {
