@@ -6,6 +6,7 @@ import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
 import { echoApp } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
+import { ALB_CONSUMER_APPS } from './alb-consumers.ts';
 import type { TargetApp } from './target-app.ts';
 import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-options.ts';
 
@@ -36,6 +37,7 @@ const APPS: Record<TargetKind, TargetApp> = {
   slow: slowApp,
   malformed: malformedApp,
   close: closeApp,
+  ...ALB_CONSUMER_APPS,
 };
 
 /**

@@ -3,7 +3,7 @@
  * apps and the module that starts them do not import each other, and apart from express's types so
  * the published declarations of the public options do not need @types/express.
  */
-export const TARGET_KINDS = ['echo', 'verifying', 'reset', 'slow', 'malformed', 'close'] as const;
+export const TARGET_KINDS = ['echo', 'verifying', 'reset', 'slow', 'malformed', 'close', 'form-decoding', 'header-limit-8k'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /**
