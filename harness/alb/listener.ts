@@ -18,6 +18,7 @@ import { nodeCipherString } from './policies.ts';
 import { createClientErrorHandler, createRequestHandler } from './request-handler.ts';
 import type { AccessLogEntry, AlbHandle, ConnectionLogEntry, TlsVerifyStatus, VerifyResult } from './types.ts';
 import { verifyClientChain } from './verify.ts';
+import { trustStoreControl } from './trust-store-control.ts';
 
 /** The ALB node's address in logs (field 15) and log file names. */
 const NODE_IP = '127.0.0.1';
@@ -49,18 +50,22 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     accessLog.push(entry);
   };
 
-  const server = https.createServer({
+  // The TLS context, kept apart so a trust-store change can rebuild it with the new CA names.
+  const contextOptions = {
     cert: config.certPem,
     key: config.keyPem,
     minVersion: config.policy.minVersion,
     maxVersion: config.policy.maxVersion,
     ciphers: nodeCipherString(config.policy),
     honorCipherOrder: true, // "the server's cipher order wins" (describe-ssl-policies)
+    ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
+  };
+  const server = https.createServer({
+    ...contextOptions,
     requestCert: mtls,
     // The ALB verifies in JS (verify.ts); OpenSSL's verdict is only kept as a cross-check.
     rejectUnauthorized: false,
     ...(config.advertiseTrustStoreCaNames && config.trustStore ? { ca: config.trustStore.pems } : {}),
-    ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
     maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes,
     // Node's own handshake timer stays as a backstop behind ours (connection handler below).
     handshakeTimeout: config.handshakeTimeoutMs + 1_000,
@@ -232,5 +237,5 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     },
   });
   port = handle.port;
-  return { ...handle, hostname: config.hostname, connectionLog, accessLog };
+  return { ...handle, hostname: config.hostname, connectionLog, accessLog, ...trustStoreControl(config, server, contextOptions) };
 }

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import type { ServerHandle } from '../server-handle.ts';
+import type { TrustStoreControl } from './trust-store-control.ts';
 
 export type { TlsVerifyStatus };
 
@@ -142,7 +143,7 @@ export interface LogStream<T> extends Iterable<T> {
   waitFor(predicate: (entry: T) => boolean, timeoutMs?: number): Promise<T>;
 }
 
-export interface AlbHandle extends ServerHandle {
+export interface AlbHandle extends ServerHandle, TrustStoreControl {
   /** The emulated DNS name the server certificate carries (for `servername` / Host). */
   hostname: string;
   connectionLog: LogStream<ConnectionLogEntry>;

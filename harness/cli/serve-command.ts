@@ -17,10 +17,11 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
+import { watchFiles } from './serve-watch.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
                       [--ignore-expiry] [--advertise-ca-names] [--verify-failure handshake|http-403]
-                      [--log-dir DIR] [--port N] [--target URL] [--force] [--ui]
+                      [--log-dir DIR] [--port N] [--target URL] [--force] [--ui] [--watch]
 
 Starts the ALB emulator (an HTTPS listener with mutual TLS) in front of an echo target, prints its
 URL on the first line, then curl and openssl s_client commands that present a good and a bad
@@ -47,6 +48,9 @@ Options:
   --ui                  Also serve a local web page (127.0.0.1, its own port, printed on the second
                         line) showing each connection as it happens: verdict, client chain, request,
                         the target's answer, what the verdict means and the fix
+  --watch               Reload the trust store when its bundle or CRL files change (new connections
+                        use the new store, open ones go on, as after ModifyTrustStore on AWS); a file
+                        that breaks ALB's rules is reported and the previous store kept
 ${serveFromHelp}`;
 
 /** serve's flags: one table, so a new flag is one line here and one in the help. */
@@ -63,6 +67,7 @@ export const SERVE_FLAGS = {
   'verify-failure': { type: 'string' },
   'log-dir': { type: 'string' },
   ui: { type: 'boolean' },
+  watch: { type: 'boolean' },
 } as const;
 
 const VERIFY_ONLY_FLAGS = ['trust-store', 'crl', 'ignore-expiry', 'advertise-ca-names'] as const;
@@ -78,6 +83,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
+  if (values.watch && imported) {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', '--watch reloads the files of --trust-store, --crl or --pki; with --from, the trust store comes from the configuration. Remove --watch, or serve the bundle with --trust-store.');
+  }
+  if (values.watch && mode !== 'verify') {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--watch reloads the trust store, which only --mode verify has (this is --mode ${mode}). Remove --watch, or use --mode verify.`);
+  }
   if (mode !== 'verify' && !imported) {
     for (const flag of VERIFY_ONLY_FLAGS) {
       if (values[flag] !== undefined) {
@@ -125,6 +136,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       io.out(group.heading);
       for (const command of group.commands) io.out(`  ${command}`);
     }
+    using watching = values.watch && trustStore ? watchTrustStore(alb, () => trustStoreFor(pki, values['trust-store'], values.crl, io), trustStoreFiles(pki, values['trust-store'], values.crl), io) : undefined;
+    if (watching) io.out(paint(io, 'dim', 'Watching the trust-store files: a change reloads the store for new connections.'));
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
     const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
     const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
@@ -183,15 +196,21 @@ async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
   return readPkiManifest(dir, '--pki');
 }
 
+/** The files of the trust store: your bundle and exactly your CRLs, or the PKI's bundle and its CRLs. */
+function trustStoreFiles(pki: WrittenPki, bundleFlag: string | undefined, crlFlags: string[] | undefined) {
+  const bundle = bundleFlag !== undefined ? { path: resolve(bundleFlag), label: `--trust-store ${bundleFlag}` } : { path: pki.listener.trustStore, label: pki.listener.trustStore };
+  const crls = crlFlags !== undefined
+    ? crlFlags.map((f) => ({ path: resolve(f), label: `--crl ${f}` }))
+    : bundleFlag !== undefined ? [] : pki.listener.revocations.map((p) => ({ path: p, label: p }));
+  return { bundle, crls };
+}
+
 /**
  * The trust store the listener loads. Your own bundle comes with exactly the CRLs you name (the
  * PKI's CRLs belong to the PKI's CAs); the PKI's bundle comes with its CRLs unless you name others.
  */
 async function trustStoreFor(pki: WrittenPki, bundleFlag: string | undefined, crlFlags: string[] | undefined, io: CliIo): Promise<TrustStoreOptions> {
-  const bundle = bundleFlag !== undefined ? { path: resolve(bundleFlag), label: `--trust-store ${bundleFlag}` } : { path: pki.listener.trustStore, label: pki.listener.trustStore };
-  const crls = crlFlags !== undefined
-    ? crlFlags.map((f) => ({ path: resolve(f), label: `--crl ${f}` }))
-    : bundleFlag !== undefined ? [] : pki.listener.revocations.map((p) => ({ path: p, label: p }));
+  const { bundle, crls } = trustStoreFiles(pki, bundleFlag, crlFlags);
   return {
     caCertificatesBundle: await readUserFile(bundleFlag !== undefined ? '--trust-store' : '--pki trust store', bundle.path),
     source: bundle.label,
@@ -200,4 +219,17 @@ async function trustStoreFor(pki: WrittenPki, bundleFlag: string | undefined, cr
     // The PKI's own intermediate CRL belongs to the intermediate its clients present: warn only about CRLs you chose.
     ...(bundleFlag !== undefined || crlFlags !== undefined ? { onWarning: (m: string) => io.err(paint(io, 'yellow', `warning: ${m}`)) } : {}),
   };
+}
+
+/** `--watch`: read the files again on every change and swap the store; a bad file keeps the old one. */
+function watchTrustStore(alb: AlbHandle, read: () => Promise<TrustStoreOptions>, files: ReturnType<typeof trustStoreFiles>, io: CliIo): Disposable {
+  const labels = [files.bundle, ...files.crls].map((f) => f.label).join(', ');
+  return watchFiles([files.bundle.path, ...files.crls.map((c) => c.path)], async () => {
+    try {
+      const loaded = alb.reloadTrustStore(await read());
+      io.out(paint(io, 'yellow', `trust store reloaded from ${labels}: ${loaded.certificates.length} CA(s), ${loaded.crls.length} CRL(s); new connections use it`));
+    } catch (err) {
+      io.err(paint(io, 'red', `trust store not reloaded: ${(err as Error).message} The listener keeps the previous store.`));
+    }
+  });
 }

@@ -59,3 +59,13 @@ describe.each(['-tls1_2', '-tls1_3'] as const)('AdvertiseTrustStoreCaNames (%s)'
     expect((await alb.connectionLog.waitFor(() => true)).tlsVerifyStatus).toBe('Success');
   });
 });
+
+describe('AdvertiseTrustStoreCaNames after modifyTrustStore', () => {
+  it('the CertificateRequest of a new connection lists the new bundle', async () => {
+    await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki, { advertiseTrustStoreCaNames: 'on' }) });
+    alb.modifyTrustStore({ caCertificatesBundle: pki.rogueRoot.certPem });
+    const out = await sClient(alb.port, '-tls1_3');
+    const section = (out.split('Acceptable client certificate CA names\n')[1] ?? '').split('\nRequested Signature Algorithms')[0];
+    expect(section).toBe('O = Somebody Else, CN = Rogue Root CA');
+  });
+});
