@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { connect } from 'node:net';
 
 /** A real terminator (haproxy, nginx) listening on a unix socket, stopped and cleaned up by `await using`. */
 export interface SocketDaemon extends AsyncDisposable {
@@ -10,7 +10,8 @@ export interface SocketDaemon extends AsyncDisposable {
 }
 
 /**
- * Spawns `command` in the foreground and resolves once `socketPath` exists. A missing tool is a
+ * Spawns `command` in the foreground and resolves once `socketPath` accepts a connection (nginx
+ * creates the socket file at bind(), a moment before listen(), so the file existing is not enough). A missing tool is a
  * failure with the install command in it, never a skip: CI installs it (.ci/run). Disposal stops
  * the process with `stopSignal`, waits for it, then runs `cleanup` (the temp dir with its config).
  */
@@ -33,7 +34,7 @@ export async function startSocketDaemon(o: {
   );
   try {
     for (let i = 0; ; i++) {
-      const ready = await Promise.race([access(o.socketPath).then(() => true, () => false), spawnError]);
+      const ready = await Promise.race([accepts(o.socketPath), spawnError]);
       if (ready) break;
       if (child.exitCode !== null || i > 300) throw new Error(`${o.command} did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -52,4 +53,15 @@ export async function startSocketDaemon(o: {
       await o.cleanup();
     },
   };
+}
+
+/** Whether a unix socket accepts a connection now (a readiness probe: nothing is sent). */
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.on('error', () => resolve(false));
+  });
 }
