@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, Name } from '@peculiar/asn1-x509';
-import { certModel } from './model.ts';
 
 /**
  * RFC 2253 distinguished names, as ALB puts them in `X-Amzn-Mtls-Clientcert-Subject/-Issuer` and
@@ -83,22 +82,4 @@ export function parseCertificate(cert: X509Certificate | Uint8Array): Certificat
     parsedCertificates.set(cert, parsed);
   }
   return parsed;
-}
-
-/** Subject DN of a certificate (Node X509Certificate: from the certificate model; or DER), RFC 2253. */
-export function subjectRfc2253(cert: X509Certificate | Uint8Array): string {
-  if (cert instanceof X509Certificate) {
-    const m = certModel(cert);
-    if (!m.structureError) return m.subject;
-  }
-  return formatName(parseCertificate(cert).tbsCertificate.subject);
-}
-
-/** Issuer DN of a certificate (Node X509Certificate: from the certificate model; or DER), RFC 2253. */
-export function issuerRfc2253(cert: X509Certificate | Uint8Array): string {
-  if (cert instanceof X509Certificate) {
-    const m = certModel(cert);
-    if (!m.structureError) return m.issuer;
-  }
-  return formatName(parseCertificate(cert).tbsCertificate.issuer);
 }

@@ -1,7 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import type { ServerHandle } from '../server-handle.ts';
-import type { TrustStoreControl } from './trust-store-control.ts';
 
 export type { TlsVerifyStatus };
 
@@ -194,4 +193,41 @@ export interface LoadedTrustStore {
   /** The bundle's PEM blocks, newline-terminated, in order (what `ca` gets when advertising names). */
   pems: string[];
   crls: LoadedCrl[];
+}
+
+/** One revocation list added to the trust store, as `DescribeTrustStoreRevocations` lists it. */
+export interface TrustStoreRevocation {
+  /** AWS numbers revocations from 1 in the order they were added; removing one does not renumber. */
+  revocationId: number;
+  /** Always `CRL`, the only kind AWS supports. */
+  revocationType: 'CRL';
+  /** Where the CRL came from (a file, a flag, `revocations[i]`), for messages. */
+  source: string;
+  /** The CRL's issuer, RFC 2253. */
+  issuer: string;
+  numberOfRevokedEntries: number;
+}
+
+/** A CRL to add: its PEM text, and where it came from (shown in errors and in describe). */
+export type RevocationInput = string | { pem: string; source?: string };
+
+/**
+ * AWS's trust-store verbs, on a running listener. New connections are judged by the new store;
+ * connections already established go on (their verdict was given at their handshake), as on a real
+ * ALB. Every call validates first and changes nothing when it fails.
+ */
+export interface TrustStoreControl {
+  /** `ModifyTrustStore`: replaces the CA bundle; the revocations stay. */
+  modifyTrustStore(bundle: { caCertificatesBundle: string; source?: string }): void;
+  /** `AddTrustStoreRevocations`: each input is one CRL file (one S3 object); returns the new entries. */
+  addTrustStoreRevocations(revocations: RevocationInput[]): TrustStoreRevocation[];
+  /** `RemoveTrustStoreRevocations`: by id; an unknown id is refused and nothing is removed. */
+  removeTrustStoreRevocations(revocationIds: number[]): void;
+  /** `DescribeTrustStoreRevocations`. */
+  describeTrustStoreRevocations(): TrustStoreRevocation[];
+  /**
+   * Not an AWS verb: the bundle and every revocation replaced at once, from files read again (what
+   * `serve --watch` does when they change). The revocations get new ids. Returns the loaded store.
+   */
+  reloadTrustStore(options: TrustStoreOptions): LoadedTrustStore;
 }

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, connect, rootCertificates } from 'node:tls';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { UserError } from '../errors.ts';
 import type { Finding } from './types.ts';
 import { parseChain } from './verify-chain.ts';

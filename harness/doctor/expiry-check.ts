@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import type { Finding } from './types.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { certificateBlocks } from '../../certs/x509/pem.ts';
 import { DEFAULT_MTLS_HEADER_NAMES, verifyModeHeaders } from '../alb/headers.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';

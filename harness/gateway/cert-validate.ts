@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
 import { UserError } from '../errors.ts';
 import type { MtlsCertificateRecord } from './types.ts';

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { classifyOutboundError, errorCode, type OutboundPhase } from './failure-class.ts';
 import { nodeHeaders, tlsProtocolOf, toWebResponse, writeBody, type OutboundBody } from './outbound-message.ts';
 import type { TlsConnectionPool } from './tls-contexts.ts';

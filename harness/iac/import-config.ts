@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { validateAttributes } from '../alb/options.ts';
 import { SSL_POLICIES } from '../alb/policies.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';

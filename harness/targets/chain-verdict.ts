@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { splitPemBlocks } from '../../certs/x509/pem.ts';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

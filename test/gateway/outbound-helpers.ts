@@ -2,7 +2,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { subjectRfc2253 } from '../../certs/x509/dn.ts';
+import { subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import type { Pki, ServerCertificate } from '../../certs/pki/types.ts';
 import { listenWithHandle, type ServerHandle } from '../../harness/server-handle.ts';
 
