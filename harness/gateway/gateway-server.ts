@@ -6,6 +6,7 @@ import type { DispatchInput } from './dispatch.ts';
 import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
 import { isHopByHop } from './hop-by-hop.ts';
 import { gatewayMadeBody } from './problems.ts';
+import { takeNodeBody } from './outbound-message.ts';
 import { normaliseRequest } from './request-normalise.ts';
 
 
@@ -97,7 +98,8 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
     res.end();
     return;
   }
-  const source = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+  // An origin body nobody touched is piped as the node stream it is (no WHATWG round trip).
+  const source = takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     source.once('error', (err) => {
