@@ -16,7 +16,7 @@ import { startAlb } from '../harness/alb/index.ts';
 import { loadTrustStore } from '../harness/alb/trust-store.ts';
 import { verifyClientChain, verifyClientChainUncached } from '../harness/alb/verify.ts';
 import { listenWithHandle } from '../harness/server-handle.ts';
-import { startEchoTarget } from '../test/alb/echo-target.ts';
+import { startTarget } from '../harness/targets/index.ts';
 
 export interface AlbBenchResult {
   /** Handshake + GET per second through the emulator (verify mode). */
@@ -122,7 +122,7 @@ export async function runAlbBench(options: AlbBenchOptions = {}): Promise<AlbBen
     maxVersion: 'TLSv1.3',
   });
 
-  await using target = await startEchoTarget();
+  await using target = await startTarget({ kind: 'echo' });
   await using alb = await startAlb({
     certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
     mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },

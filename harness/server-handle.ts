@@ -1,5 +1,6 @@
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
+import { UserError } from './errors.ts';
 
 /** What every started server in the harness resolves to. */
 export interface ServerHandle {
@@ -29,7 +30,7 @@ export async function listenWithHandle(
   server.on('connection', track);
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
+    const onError = (err: Error) => reject(portError(err, options.port ?? 0, host));
     server.once('error', onError);
     server.listen(options.port ?? 0, host, () => {
       server.off('error', onError);
@@ -57,4 +58,16 @@ export async function listenWithHandle(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** A port in use or one that needs privileges is the caller's choice to change: a UserError naming the port. */
+function portError(err: Error, port: number, host: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new UserError('HARNESS_ERR_PORT', `port ${port} on ${host} is already in use by another process. Choose another port, or 0 for any free one.`, { cause: err });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UserError('HARNESS_ERR_PORT', `port ${port} on ${host} needs privileges this process does not have (ports below 1024 usually do). Choose a port from 1024 to 65535, or 0 for any free one.`, { cause: err });
+  }
+  return err;
 }

@@ -2,7 +2,7 @@ import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
 import type { EnvironmentType, FailureClass, FailureMode, ProjectType } from '../harness/gateway/types.ts';
-import type { TargetKind } from '../harness/targets/index.ts';
+import { TARGET_KINDS } from '../harness/targets/target-app.ts';
 
 /**
  * The seed page's headings a scenario reproduces (shared/seed: "Connect to an AWS ALB with mTLS"),
@@ -20,13 +20,17 @@ export type ScenarioGroup = keyof typeof SEED_SECTIONS;
 export type SeedSection = (typeof SEED_SECTIONS)[ScenarioGroup];
 
 /** Which CA bundle the ALB's trust store holds. */
-export type TrustStoreChoice = 'root' | 'root+intermediate' | 'intermediate-only';
+export const TRUST_STORE_CHOICES = ['root', 'root+intermediate', 'intermediate-only'] as const;
+export type TrustStoreChoice = (typeof TRUST_STORE_CHOICES)[number];
 /** Which of the PKI's CRLs are added as trust-store revocations (`AddTrustStoreRevocations`). */
-export type RevocationChoice = 'root' | 'intermediate' | 'intermediateEmpty' | 'intermediateStale';
+export const REVOCATION_CHOICES = ['root', 'intermediate', 'intermediateEmpty', 'intermediateStale'] as const;
+export type RevocationChoice = (typeof REVOCATION_CHOICES)[number];
 /** Which server certificate the ALB listener presents. */
-export type ServerCertificateChoice = 'server' | 'serverUntrusted' | 'serverWrongHost';
+export const SERVER_CERTIFICATE_CHOICES = ['server', 'serverUntrusted', 'serverWrongHost'] as const;
+export type ServerCertificateChoice = (typeof SERVER_CERTIFICATE_CHOICES)[number];
 /** What sits behind the ALB: a target kind, or `none` (an empty target group: 503). */
-export type TargetChoice = TargetKind | 'none';
+export const TARGET_CHOICES = [...TARGET_KINDS, 'none'] as const;
+export type TargetChoice = (typeof TARGET_CHOICES)[number];
 
 /** The emulated ALB listener of one scenario. */
 export interface ScenarioAlb {
@@ -66,7 +70,8 @@ export interface ScenarioCertificate {
  * - `function`: the seed's function handler (scenarios/fixtures/function-project), reading both variables.
  * For `env-selected` and `function` the runner sets `ALB_BACKEND_URL` to the ALB's URL.
  */
-export type HandlerKind = 'url-forward' | 'env-selected' | 'function';
+export const HANDLER_KINDS = ['url-forward', 'env-selected', 'function'] as const;
+export type HandlerKind = (typeof HANDLER_KINDS)[number];
 
 /** The gateway (Zuplo-like) of one scenario. */
 export interface ScenarioGateway {
@@ -97,12 +102,16 @@ export interface ScenarioRequest {
 }
 
 /** A value the target must see: literal, pattern, or a fact of one of the PKI's client certificates. */
+/** The certificate facts an expected header value can name. */
+export const HEADER_FACTS = ['subject', 'issuer', 'serialNumber', 'validity', 'leaf', 'chain'] as const;
+export type HeaderFact = (typeof HEADER_FACTS)[number];
+
 export type ExpectedHeaderValue =
   | string
   | RegExp
   | {
       /** `leaf` = the leaf PEM URL-encoded as the ALB does; `chain` = the presented chain, URL-encoded. */
-      fact: 'subject' | 'issuer' | 'serialNumber' | 'validity' | 'leaf' | 'chain';
+      fact: HeaderFact;
       variant: ClientVariantId;
     };
 

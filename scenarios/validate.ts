@@ -1,19 +1,14 @@
 import { isTlsVerifyStatus } from '../certs/alb-codes.ts';
 import { CLIENT_VARIANTS } from '../certs/pki/variants.ts';
 import { UserError } from '../harness/errors.ts';
-import { FAILURE_MODES, PROJECT_TYPES } from '../harness/gateway/types.ts';
-import { SEED_SECTIONS, type Scenario } from './types.ts';
-
-const MODES = ['off', 'passthrough', 'verify'];
-const TRUST_STORES = ['root', 'root+intermediate', 'intermediate-only'];
-const REVOCATIONS = ['root', 'intermediate', 'intermediateEmpty', 'intermediateStale'];
-const SERVER_CERTS = ['server', 'serverUntrusted', 'serverWrongHost'];
-const TARGETS = ['echo', 'verifying', 'reset', 'slow', 'malformed', 'close', 'none'];
-const HANDLERS = ['url-forward', 'env-selected', 'function'];
-const ENV_TYPES = ['development', 'preview', 'production', 'local'];
-const CERT_ENV_TYPES = ['development', 'preview', 'production'];
-const FAILURE_CLASSES = ['handshake-rejected', 'origin-untrusted', 'connect-refused', 'connect-timeout', 'upstream-timeout', 'binding-missing'];
-const FACTS = ['subject', 'issuer', 'serialNumber', 'validity', 'leaf', 'chain'];
+import { MUTUAL_AUTHENTICATION_MODES as MODES } from '../harness/alb/types.ts';
+import {
+  CERTIFICATE_ENVIRONMENT_TYPES as CERT_ENV_TYPES, ENVIRONMENT_TYPES as ENV_TYPES, FAILURE_CLASSES, FAILURE_MODES, PROJECT_TYPES,
+} from '../harness/gateway/types.ts';
+import {
+  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
+  TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
+} from './types.ts';
 const VARIANTS = Object.keys(CLIENT_VARIANTS);
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

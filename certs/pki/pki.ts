@@ -7,6 +7,7 @@ import { createCrl } from './crl.ts';
 import { CLIENT_VARIANTS } from './variants.ts';
 import { writePki } from './write.ts';
 import { UserError } from '../../harness/errors.ts';
+import { PKI_KEY_FAMILIES } from './types.ts';
 import type {
   CertificateAuthority, ClientCertificate, ClientVariantId, IssueClientOptions, KeyType, Pki, PkiOptions, ServerCertificate,
 } from './types.ts';
@@ -27,16 +28,19 @@ const named = (cn: string, org: RawName[number] = ORG): RawName => [org, ['CN', 
  */
 export async function createPki(options: PkiOptions = {}): Promise<Pki> {
   const family = options.keyType ?? 'ec';
-  if (family !== 'ec' && family !== 'rsa') {
-    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `keyType: unknown key type "${String(family)}" (use "ec" or "rsa")`);
+  if (!(PKI_KEY_FAMILIES as readonly unknown[]).includes(family)) {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `keyType: unknown key type "${String(family)}" (use ${PKI_KEY_FAMILIES.map((k) => `"${k}"`).join(' or ')})`);
   }
   const given = options.now ?? new Date();
-  if (Number.isNaN(given.getTime())) throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', 'now: invalid date');
+  if (!(given instanceof Date) || Number.isNaN(given.getTime())) {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `now is ${String(given)}; pass a valid Date (default: the current time).`);
+  }
   const now = new Date(Math.floor(given.getTime() / 1000) * 1000); // certificates hold whole seconds
   const keyType: KeyType = family === 'ec' ? 'ec-p256' : 'rsa-2048';
-  const albDnsName = options.albDnsName ?? DEFAULT_ALB_DNS_NAME;
+  const albDnsName = checkDnsName(options.albDnsName ?? DEFAULT_ALB_DNS_NAME);
+  const validityDays = checkValidityDays(options.validityDays ?? 365);
   const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
-  const good: Validity = [at(-HOUR), at((options.validityDays ?? 365) * DAY)];
+  const good: Validity = [at(-HOUR), at(validityDays * DAY)];
   const caValidity: Validity = [at(-DAY), at(10 * 365 * DAY)];
 
   // CAs, the server and the two good clients get keys of their own; the bad variants (whose defects are
@@ -105,6 +109,27 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
 }
 
 type Validity = [notBefore: Date, notAfter: Date];
+
+/** A DNS name for a SAN: dot-separated labels of letters, digits and '-', at most 253 characters. */
+const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function checkDnsName(name: unknown): string {
+  if (typeof name !== 'string' || !DNS_NAME.test(name)) {
+    throw new UserError(
+      'HARNESS_ERR_INVALID_ARGUMENT',
+      `albDnsName is ${JSON.stringify(name)}; use a DNS name such as "${DEFAULT_ALB_DNS_NAME}" (letters, digits, '-' and '.').`,
+    );
+  }
+  return name;
+}
+
+/** Good certificates run from an hour ago to this many days ahead: a whole number of days, at least 1. */
+function checkValidityDays(days: unknown): number {
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 100 * 365) {
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `validityDays is ${JSON.stringify(days)}; use a whole number of days from 1 to 36500 (default 365).`);
+  }
+  return days;
+}
 
 /** What a CA needs to sign: kept beside the public CertificateAuthority, keyed by it. */
 const signers = new WeakMap<CertificateAuthority, Exclude<Signer, 'self'>>();

@@ -6,7 +6,8 @@ import type { TlsVerifyStatus } from '../alb-codes.ts';
 export type KeyType = 'ec-p256' | 'ec-p384' | 'ec-p521' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'rsa-1024' | 'ed25519';
 
 /** The key family of a whole PKI set: `ec` = P-256 everywhere (default), `rsa` = RSA 2048 everywhere. */
-export type PkiKeyFamily = 'ec' | 'rsa';
+export const PKI_KEY_FAMILIES = ['ec', 'rsa'] as const;
+export type PkiKeyFamily = (typeof PKI_KEY_FAMILIES)[number];
 
 /** Facts about one certificate, in the forms the ALB and its logs use. */
 export interface CertFacts {

@@ -10,7 +10,8 @@ export interface ClientVariantSpec {
 
 /**
  * Every client certificate a PKI set holds: what it is, and what an ALB in verify mode does with it.
- * Verdicts marked "inferred" rest on our reading of AWS's docs (../shared/specs/alb-mtls.md §4).
+ * Verdicts marked "inferred" are our reading of AWS's mutual-TLS documentation where it names the
+ * failure but not the exact status code (the README's divergences list them).
  */
 export const CLIENT_VARIANTS: Record<ClientVariantId, ClientVariantSpec> = {
   good: {

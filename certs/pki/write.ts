@@ -1,6 +1,8 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UserError } from '../../harness/errors.ts';
+import { fileError } from '../../harness/file-errors.ts';
+import { writeAtomically, type PlannedFile } from './atomic-write.ts';
 import { toPkcs12 } from './p12.ts';
 import type { PkiManifestListener } from './manifest.ts';
 import type { Pki, WriteResult } from './types.ts';
@@ -9,16 +11,17 @@ export const P12_PASSWORD = 'alb-mtls-harness';
 
 /**
  * Writes the PKI under stable, self-explaining names, plus manifest.json. Refuses a non-empty
- * directory unless `force` (nothing a user has is overwritten silently).
+ * directory unless `force` (nothing a user has is overwritten silently). All or nothing: the files
+ * are written to a temporary sibling first and renamed into place, so a failure part way leaves
+ * the directory as it was. Private keys and PKCS#12 files are mode 0600, also when overwritten.
  */
 export async function writePki(pki: Pki, dir: string, options: { force?: boolean } = {}): Promise<WriteResult> {
   const root = resolve(dir);
-  await checkOutputDir(root, !!options.force);
+  const exists = await checkOutputDir(root, !!options.force);
   const files: WriteResult['files'] = [];
+  const planned: PlannedFile[] = [];
   const put = async (rel: string, content: string | Buffer, entry: Omit<WriteResult['files'][number], 'path'>) => {
-    const path = join(root, rel);
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, content, { mode: rel.endsWith('.key') ? 0o600 : 0o644 });
+    planned.push({ rel, content });
     files.push({ path: rel, ...entry });
   };
 
@@ -71,19 +74,22 @@ export async function writePki(pki: Pki, dir: string, options: { force?: boolean
     files: [...files, { path: 'manifest.json', kind: 'manifest', description: 'This file.' }],
   };
   await put('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, { kind: 'manifest', description: 'What each file is, its variant and expected ALB verdict.' });
+  await writeAtomically(root, exists, planned);
   return { dir: root, files };
 }
 
-async function checkOutputDir(dir: string, force: boolean): Promise<void> {
+/** True when `dir` exists (empty, or `force`); false when it is to be created. */
+async function checkOutputDir(dir: string, force: boolean): Promise<boolean> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
-    throw new UserError('HARNESS_ERR_FILE', `--out ${dir}: cannot be read (${err.code}).`);
+    throw fileError('--out', dir, err, 'Choose a directory path you can write (it will be created).');
   });
-  if (!info) return;
+  if (!info) return false;
   if (!info.isDirectory()) {
     throw new UserError('HARNESS_ERR_FILE', `--out ${dir}: is a file, not a directory. Choose a directory path (it will be created).`);
   }
   if (!force && (await readdir(dir)).length > 0) {
     throw new UserError('HARNESS_ERR_OUTPUT_EXISTS', `--out ${dir}: directory is not empty. Choose another directory, or add --force to overwrite files in it.`);
   }
+  return true;
 }

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.ts';
 import { microsecondTimestamp, splitLogLine, unquote } from './connection-log.ts';
 import type { AccessLogEntry } from './types.ts';
 
@@ -129,7 +130,7 @@ export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
 export function parseAccessLogLine(raw: string): AccessLogEntry {
   const parts = splitLogLine(raw);
   if (parts.length < ACCESS_LOG_FIELDS.length) {
-    throw new Error(`access log line has ${parts.length} fields, expected ${ACCESS_LOG_FIELDS.length}: ${raw}`);
+    throw new UserError('HARNESS_ERR_LOG_LINE', `parseAccessLogLine: the line has ${parts.length} fields, an ALB access-log line has ${ACCESS_LOG_FIELDS.length}: ${raw.slice(0, 200)}`);
   }
   const fields: Record<string, string> = {};
   ACCESS_LOG_FIELDS.forEach(({ name, quoted }, i) => {

@@ -1,6 +1,7 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isTlsVerifyStatus } from '../../certs/alb-codes.ts';
+import { UserError } from '../errors.ts';
 import type { LeafFields } from './leaf-fields.ts';
 import type { ConnectionLogEntry, TlsVerifyStatus } from './types.ts';
 
@@ -126,7 +127,7 @@ export function unquote(field: string): string {
 export function parseConnectionLogLine(raw: string): ConnectionLogEntry {
   const parts = splitLogLine(raw);
   if (parts.length < CONNECTION_LOG_FIELDS.length) {
-    throw new Error(`connection log line has ${parts.length} fields, expected ${CONNECTION_LOG_FIELDS.length}: ${raw}`);
+    throw new UserError('HARNESS_ERR_LOG_LINE', `parseConnectionLogLine: the line has ${parts.length} fields, an ALB connection-log line has ${CONNECTION_LOG_FIELDS.length}: ${raw.slice(0, 200)}`);
   }
   const p = (i: number) => parts[i]!;
   const status = p(10);

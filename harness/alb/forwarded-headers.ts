@@ -3,7 +3,9 @@ import { isIPv6 } from 'node:net';
 import { deleteHeader, getHeader, setHeader, type OutgoingHeaders } from './outgoing-headers.ts';
 
 /** `routing.http.xff_header_processing.mode`. Default `append`. */
-export type XffMode = 'append' | 'preserve' | 'remove';
+/** `routing.http.xff_header_processing.mode` values. */
+export const XFF_MODES = ['append', 'preserve', 'remove'] as const;
+export type XffMode = (typeof XFF_MODES)[number];
 
 export interface ForwardedContext {
   clientIp: string;

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { failed } from '../../certs/alb-codes.ts';
 import { listenWithHandle } from '../server-handle.ts';
 import { connectionLogEntry, newConnTraceId } from './connection-log.ts';
-import { setConnectionState } from './connection-state.ts';
+import { connectionState, setConnectionState } from './connection-state.ts';
 import { TargetPool, createTargetAgents } from './forward.ts';
 import { plainIp } from './forwarded-headers.ts';
 import { leafFields } from './leaf-fields.ts';
@@ -35,8 +35,8 @@ const NO_CHAIN: PeerChain = { presented: [] };
  */
 export async function startListener(config: AlbConfig): Promise<AlbHandle> {
   const mtls = config.mode !== 'off';
-  const connectionLog = createLogStream<ConnectionLogEntry>('connectionLog');
-  const accessLog = createLogStream<AccessLogEntry>('accessLog');
+  const connectionLog = createLogStream<ConnectionLogEntry>('connectionLog', config.maxLogEntries);
+  const accessLog = createLogStream<AccessLogEntry>('accessLog', config.maxLogEntries);
   const files: LogFiles | null = config.logDirectory
     ? openLogFiles(config.logDirectory, { loadBalancerId: config.loadBalancerId, at: config.clock(), nodeIp: NODE_IP })
     : null;
@@ -62,10 +62,15 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     ...(config.advertiseTrustStoreCaNames && config.trustStore ? { ca: config.trustStore.pems } : {}),
     ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
     maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes,
+    // Node's own handshake timer stays as a backstop behind ours (connection handler below).
+    handshakeTimeout: config.handshakeTimeoutMs + 1_000,
   });
+  // The idle timeout covers established connections, between requests as well as before the first.
+  server.timeout = config.idleTimeoutMs;
+  server.keepAliveTimeout = config.idleTimeoutMs;
 
   // TCP accept time per peer address, to measure handshake latency and to log connections that never finish TLS.
-  const pending = new Map<string, { startedAt: number; at: Date; ip: string; port: number }>();
+  const pending = new Map<string, { startedAt: number; at: Date; ip: string; port: number; handshakeTimer?: NodeJS.Timeout }>();
   const peerKey = (socket: Socket) => `${socket.remoteAddress}:${socket.remotePort}`;
   let port = 0;
 
@@ -73,6 +78,7 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     const tcp = pending.get(key);
     if (!tcp) return;
     pending.delete(key);
+    clearTimeout(tcp.handshakeTimer);
     logConnection(
       connectionLogEntry({
         at: config.clock(),
@@ -95,13 +101,21 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
 
   server.on('connection', (socket: Socket) => {
     const key = peerKey(socket);
-    pending.set(key, { startedAt: performance.now(), at: config.clock(), ip: socket.remoteAddress ?? '-', port: socket.remotePort ?? 0 });
+    // Our own timer rather than Node's handshakeTimeout, whose expiry cannot be told apart from a client hang-up.
+    const handshakeTimer = setTimeout(() => {
+      logFailedHandshake(key, `TLS handshake not completed within ${config.handshakeTimeoutMs} ms (ERR_TLS_HANDSHAKE_TIMEOUT)`);
+      socket.destroy(); // destroyed, not ended: a peer that never answers must not keep the descriptor open
+    }, config.handshakeTimeoutMs);
+    handshakeTimer.unref();
+    pending.set(key, { startedAt: performance.now(), at: config.clock(), ip: socket.remoteAddress ?? '-', port: socket.remotePort ?? 0, handshakeTimer });
     // A client that disconnects before TLS completes (and gets no tlsClientError) is still one log line.
     socket.once('close', () => logFailedHandshake(key, 'connection closed before the TLS handshake completed'));
   });
 
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
     logFailedHandshake(peerKey(socket), `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim());
+    // Destroyed, not ended: a peer that never answers must not keep the descriptor open.
+    socket.destroy();
   });
 
   // Prepended so the decision is taken before Node's HTTP layer attaches to the socket.
@@ -109,6 +123,7 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     const key = peerKey(socket);
     const tcp = pending.get(key);
     pending.delete(key);
+    clearTimeout(tcp?.handshakeTimer);
     const latency = tcp ? (performance.now() - tcp.startedAt) / 1000 : 0;
     // Capture the chain before anything else reads the peer certificate (peer-chain.ts).
     const chain = mtls ? capturePeerChain(socket) : NO_CHAIN;
@@ -186,8 +201,27 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     log: logAccess,
   };
   const onRequest = createRequestHandler(context);
-  server.on('request', (req, res) => void onRequest(req, res));
-  server.on('clientError', createClientErrorHandler(context));
+  // Requests still being answered on a connection: the idle timeout leaves those to the target timeout.
+  const inFlight = new WeakMap<Socket, number>();
+  server.on('request', (req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+    void onRequest(req, res);
+  });
+  server.on('timeout', (socket: Socket) => {
+    if ((inFlight.get(socket) ?? 0) > 0) return;
+    socket.destroy();
+  });
+  const onClientError = createClientErrorHandler(context);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Before the handshake finished there was no request, so no access-log line and no HTTP answer.
+    if (!connectionState(socket as TLSSocket)) {
+      socket.destroy();
+      return;
+    }
+    onClientError(err, socket);
+  });
 
   const handle = await listenWithHandle(server, {
     protocol: 'https',

@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { ensureDirectorySync } from '../file-errors.ts';
 
 /** The account and region the emulated ALB pretends to live in (they only appear in file names). */
 export const LOG_ACCOUNT_ID = '123456789012';
@@ -32,7 +33,7 @@ export interface LogFiles {
 }
 
 export function openLogFiles(directory: string, options: { loadBalancerId: string; at: Date; nodeIp: string }): LogFiles {
-  mkdirSync(directory, { recursive: true });
+  ensureDirectorySync('logDirectory', directory);
   const names = logFileNames(options);
   const connectionPath = join(directory, names.connection);
   const accessPath = join(directory, names.access);

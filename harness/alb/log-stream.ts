@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_ENTRIES, pushBounded } from '../bounded-list.ts';
 import { HarnessError } from '../errors.ts';
 import type { LogStream } from './types.ts';
 
@@ -9,14 +10,17 @@ export interface WritableLogStream<T> extends LogStream<T> {
 /** Default `waitFor` timeout, ms: generous, because it only bounds a test that is already failing. */
 export const DEFAULT_WAIT_FOR_TIMEOUT_MS = 10_000;
 
-/** An in-memory log: every entry is kept, listeners are called synchronously in push order. */
-export function createLogStream<T>(name: string): WritableLogStream<T> {
+/**
+ * An in-memory log that keeps the newest `maxEntries` (older ones drop off; log files keep every
+ * line). Listeners see every entry, synchronously, in push order.
+ */
+export function createLogStream<T>(name: string, maxEntries: number = DEFAULT_MAX_ENTRIES): WritableLogStream<T> {
   const entries: T[] = [];
   const listeners = new Set<(entry: T) => void>();
   return {
     entries,
     push(entry) {
-      entries.push(entry);
+      pushBounded(entries, entry, maxEntries);
       for (const listener of [...listeners]) listener(entry);
     },
     subscribe(listener) {

@@ -1,12 +1,16 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { maxEntriesOption } from '../bounded-list.ts';
 import { UserError } from '../errors.ts';
-import { failed } from '../../certs/alb-codes.ts';
+import { failed, isTlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
-import type { XffMode } from './forwarded-headers.ts';
+import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
 import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
 import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
-import type { AlbOptions, Clock, LoadedTrustStore, MutualAuthenticationMode, TlsVerifyStatus } from './types.ts';
+import {
+  HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES,
+  type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type VerifyFailureMode,
+} from './types.ts';
 
 /** Defaults that AWS documents (or we chose, where it does not); see AlbOptions' JSDoc. */
 export const ALB_DEFAULTS = {
@@ -14,7 +18,15 @@ export const ALB_DEFAULTS = {
   targetIdleTimeoutMs: 60_000,
   loadBalancerId: 'app/my-alb/50dc6c495c0c9188',
   noCertificateStatus: failed('UnmappedConnectionError'),
+  /** `idle_timeout.timeout_seconds`: AWS's default. */
+  idleTimeoutSeconds: 60,
+  /** Not documented by AWS for ALB: our choice (see the README's divergences). */
+  handshakeTimeoutMs: 10_000,
 } as const;
+
+/** `idle_timeout.timeout_seconds`: an established client connection with no bytes either way for this long is closed. AWS allows 1-4000. */
+export const IDLE_TIMEOUT_ATTRIBUTE = 'idle_timeout.timeout_seconds';
+const IDLE_TIMEOUT_RANGE = { min: 1, max: 4000 } as const;
 
 /** `routing.http.x_amzn_tls_version_and_cipher_suite.enabled`: adds X-Amzn-Tls-Version / -Cipher-Suite. */
 export const TLS_HEADERS_ATTRIBUTE = 'routing.http.x_amzn_tls_version_and_cipher_suite.enabled';
@@ -30,8 +42,6 @@ const HEADER_NAME_ATTRIBUTES = [
 ];
 /** `routing.http.drop_invalid_header_fields.enabled`: drop request headers whose name is outside `[-A-Za-z0-9]+`. */
 export const DROP_INVALID_HEADER_FIELDS_ATTRIBUTE = 'routing.http.drop_invalid_header_fields.enabled';
-/** `idle_timeout.timeout_seconds`: the load balancer's idle timeout, 1-4000 s (AWS default 60). */
-export const IDLE_TIMEOUT_ATTRIBUTE = 'idle_timeout.timeout_seconds';
 /** `routing.http2.enabled`: accepted and recorded; the listener speaks HTTP/1.1 only for now. */
 export const HTTP2_ATTRIBUTE = 'routing.http2.enabled';
 /** Every listener/load-balancer attribute key the emulator understands. */
@@ -70,14 +80,18 @@ export interface AlbConfig {
   targets: URL[];
   targetConnectTimeoutMs: number;
   targetIdleTimeoutMs: number;
-  verifyFailure: 'handshake' | 'http-403';
+  verifyFailure: VerifyFailureMode;
   partialChain: boolean;
   stripClientMtlsHeaders: boolean;
   noCertificateStatus: TlsVerifyStatus;
-  headerEncoding: 'literal' | 'doc-example';
+  headerEncoding: HeaderEncoding;
   clock: Clock;
   loadBalancerId: string;
   logDirectory: string | undefined;
+  maxLogEntries: number;
+  /** Client connection idle timeout (`idle_timeout.timeout_seconds`), ms. */
+  idleTimeoutMs: number;
+  handshakeTimeoutMs: number;
 }
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
@@ -144,14 +158,71 @@ export function validateAttributes(attributes: Record<string, string>): void {
     }
   }
   const mode = attributes[XFF_MODE_ATTRIBUTE];
-  if (mode !== undefined && !['append', 'preserve', 'remove'].includes(mode)) {
-    throw configError(`attributes['${XFF_MODE_ATTRIBUTE}'] is '${mode}'; use 'append', 'preserve' or 'remove'`);
-  }
-  const idle = attributes[IDLE_TIMEOUT_ATTRIBUTE];
-  if (idle !== undefined && (!/^\d+$/.test(idle) || Number(idle) < 1 || Number(idle) > 4000)) {
-    throw configError(`attributes['${IDLE_TIMEOUT_ATTRIBUTE}'] is '${idle}'; use a whole number of seconds from 1 to 4000`);
-  }
+  if (mode !== undefined) oneOf(mode, XFF_MODES, `attributes['${XFF_MODE_ATTRIBUTE}']`);
+  idleTimeoutMs(attributes);
   booleanAttribute(attributes, HTTP2_ATTRIBUTE);
+}
+
+/** `value` if it is one of `choices`, else a configError listing them. */
+function oneOf<T extends string>(value: unknown, choices: readonly T[], field: string): T {
+  if (!(choices as readonly unknown[]).includes(value)) {
+    const quoted = choices.map((c) => `'${c}'`);
+    throw configError(`${field} is ${JSON.stringify(value)}; use ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`);
+  }
+  return value as T;
+}
+
+function idleTimeoutMs(attributes: Record<string, string>): number {
+  const value = attributes[IDLE_TIMEOUT_ATTRIBUTE];
+  if (value === undefined) return ALB_DEFAULTS.idleTimeoutSeconds * 1000;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < IDLE_TIMEOUT_RANGE.min || seconds > IDLE_TIMEOUT_RANGE.max) {
+    throw configError(`attributes['${IDLE_TIMEOUT_ATTRIBUTE}'] is '${value}'; use a whole number of seconds from ${IDLE_TIMEOUT_RANGE.min} to ${IDLE_TIMEOUT_RANGE.max} (default ${ALB_DEFAULTS.idleTimeoutSeconds})`);
+  }
+  return seconds * 1000;
+}
+
+function parsePort(port: unknown): number {
+  if (port === undefined) return 0;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw configError(`port is ${JSON.stringify(port)}; use a whole number from 0 to 65535 (0 = any free port)`);
+  }
+  return port;
+}
+
+/** The status logged when a verify-mode client sends no certificate: a `Failed:` status from ALB's list. */
+function parseNoCertificateStatus(value: unknown): TlsVerifyStatus {
+  if (value === undefined) return ALB_DEFAULTS.noCertificateStatus;
+  if (typeof value !== 'string' || !isTlsVerifyStatus(value) || value === 'Success') {
+    throw configError(`noCertificateStatus is ${JSON.stringify(value)}; use a 'Failed:<code>' status such as '${ALB_DEFAULTS.noCertificateStatus}'`);
+  }
+  return value;
+}
+
+function parseLogDirectory(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw configError(`logDirectory is ${JSON.stringify(value)}; use a directory path (created if missing)`);
+  return value;
+}
+
+/** The trust store's texts must be strings before any PEM rule can be checked. */
+function checkTrustStoreTypes(trustStore: NonNullable<AlbOptions['mutualAuthentication']>['trustStore']): void {
+  if (typeof trustStore !== 'object' || trustStore === null) {
+    throw configError('mutualAuthentication.trustStore must be an object { caCertificatesBundle, revocations? }');
+  }
+  if (typeof trustStore.caCertificatesBundle !== 'string') {
+    throw configError(
+      `mutualAuthentication.trustStore.caCertificatesBundle is ${typeof trustStore.caCertificatesBundle}; pass the CA bundle's PEM text (e.g. pki.trustStoreBundle or the content of bundle.pem)`,
+    );
+  }
+  const revocations: unknown = trustStore.revocations;
+  if (revocations !== undefined && (!Array.isArray(revocations) || revocations.some((r) => typeof r !== 'string'))) {
+    throw configError('mutualAuthentication.trustStore.revocations must be an array of PEM CRL texts (one string per file)');
+  }
+  const sources: unknown = trustStore.revocationSources;
+  if (sources !== undefined && (!Array.isArray(sources) || sources.some((r) => typeof r !== 'string'))) {
+    throw configError('mutualAuthentication.trustStore.revocationSources must be an array of strings (file names for messages)');
+  }
 }
 
 /** Attributes AWS has that the emulator does not act on. */
@@ -193,10 +264,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
   if (policyProblem) throw configError(`sslPolicy '${options.sslPolicy}': ${policyProblem}`);
   const policy = resolveSslPolicy(options.sslPolicy);
   const mutual = options.mutualAuthentication ?? { mode: 'off' as const };
-  const mode = mutual.mode ?? 'off';
-  if (!['off', 'passthrough', 'verify'].includes(mode)) {
-    throw configError(`mutualAuthentication.mode is '${mode}'; use 'off', 'passthrough' or 'verify'`);
-  }
+  const mode = oneOf(mutual.mode ?? 'off', MUTUAL_AUTHENTICATION_MODES, 'mutualAuthentication.mode');
   let trustStore: LoadedTrustStore | null = null;
   if (mode === 'verify') {
     if (!mutual.trustStore) {
@@ -204,6 +272,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
         "mutualAuthentication.trustStore is required when mode is 'verify'; pass { caCertificatesBundle: pki.trustStoreBundle } or use mode 'passthrough'",
       );
     }
+    checkTrustStoreTypes(mutual.trustStore);
   }
   checkMutualAuthentication(mutual);
   if (mode === 'verify') trustStore = loadTrustStore(mutual.trustStore!);
@@ -213,16 +282,11 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
   }
   const attributes = options.attributes ?? {};
   validateAttributes(attributes);
-  const verifyFailure = options.verifyFailure ?? 'handshake';
-  if (verifyFailure !== 'handshake' && verifyFailure !== 'http-403') {
-    throw configError(`verifyFailure is '${verifyFailure}'; use 'handshake' or 'http-403'`);
-  }
-  const headerEncoding = options.headerEncoding ?? 'literal';
-  if (headerEncoding !== 'literal' && headerEncoding !== 'doc-example') {
-    throw configError(`headerEncoding is '${headerEncoding}'; use 'literal' or 'doc-example'`);
-  }
+  const verifyFailure = oneOf(options.verifyFailure ?? 'handshake', VERIFY_FAILURE_MODES, 'verifyFailure');
+  const headerEncoding = oneOf(options.headerEncoding ?? 'literal', HEADER_ENCODINGS, 'headerEncoding');
+  const idleMs = idleTimeoutMs(attributes);
   return {
-    port: options.port ?? 0,
+    port: parsePort(options.port),
     certPem: options.certificate.certPem,
     keyPem: options.certificate.keyPem,
     serverCert: cert,
@@ -244,14 +308,18 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     recordedAttributes: recordedAttributes(attributes),
     targets: parseTargets(options.targets ?? []),
     targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),
-    targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', ALB_DEFAULTS.targetIdleTimeoutMs),
+    // ALB's one idle timeout covers the target connection too, unless the emulator is told otherwise.
+    targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', attributes[IDLE_TIMEOUT_ATTRIBUTE] === undefined ? ALB_DEFAULTS.targetIdleTimeoutMs : idleMs),
     verifyFailure,
     partialChain: options.partialChain ?? false,
     stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
-    noCertificateStatus: options.noCertificateStatus ?? ALB_DEFAULTS.noCertificateStatus,
+    noCertificateStatus: parseNoCertificateStatus(options.noCertificateStatus),
     headerEncoding,
     clock: options.clock ?? (() => new Date()),
     loadBalancerId: options.loadBalancerId ?? ALB_DEFAULTS.loadBalancerId,
-    logDirectory: options.logDirectory,
+    logDirectory: parseLogDirectory(options.logDirectory),
+    maxLogEntries: maxEntriesOption(options.maxLogEntries, 'startAlb: maxLogEntries'),
+    idleTimeoutMs: idleMs,
+    handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', ALB_DEFAULTS.handshakeTimeoutMs),
   };
 }

@@ -5,7 +5,16 @@ import type { ServerHandle } from '../server-handle.ts';
 export type { TlsVerifyStatus };
 
 /** `MutualAuthentication.Mode`. */
-export type MutualAuthenticationMode = 'off' | 'passthrough' | 'verify';
+export const MUTUAL_AUTHENTICATION_MODES = ['off', 'passthrough', 'verify'] as const;
+export type MutualAuthenticationMode = (typeof MUTUAL_AUTHENTICATION_MODES)[number];
+
+/** How a failed verification shows: `handshake` closes before any HTTP byte; `http-403` answers 403. */
+export const VERIFY_FAILURE_MODES = ['handshake', 'http-403'] as const;
+export type VerifyFailureMode = (typeof VERIFY_FAILURE_MODES)[number];
+
+/** How certificate headers are encoded: `literal` keeps `+=/`; `doc-example` percent-encodes `=`. */
+export const HEADER_ENCODINGS = ['literal', 'doc-example'] as const;
+export type HeaderEncoding = (typeof HEADER_ENCODINGS)[number];
 
 /** The ALB security policies the emulator knows, with their protocol and cipher lists (harness/alb/policies.ts). */
 export type SslPolicyName =
@@ -50,7 +59,11 @@ export interface AlbOptions {
   /** Default `ELBSecurityPolicy-TLS13-1-2-2021-06`. */
   sslPolicy?: SslPolicyName;
   mutualAuthentication?: MutualAuthenticationOptions;
-  /** Listener attributes by their AWS keys, e.g. `routing.http.xff_header_processing.mode`. */
+  /**
+   * Listener and load-balancer attributes by their AWS keys, e.g. `routing.http.xff_header_processing.mode`,
+   * `idle_timeout.timeout_seconds` (1-4000, default 60: an established connection with no bytes either
+   * way for that long is closed).
+   */
   attributes?: Record<string, string>;
   /** Target base URLs (http:// or https://), used round robin. Empty = 503 for every request. */
   targets?: string[];
@@ -59,7 +72,7 @@ export interface AlbOptions {
   /** Target idle timeout (no response bytes), ms. Default 60_000 (ALB's idle timeout). */
   targetIdleTimeoutMs?: number;
   /** How a failed verification shows. Default `handshake` (AWS docs); `http-403` completes the handshake and answers 403. */
-  verifyFailure?: 'handshake' | 'http-403';
+  verifyFailure?: VerifyFailureMode;
   /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default false (full chains, as AWS's trust-store documentation describes). */
   partialChain?: boolean;
   /** Strip client-sent `X-Amzn-Mtls-*` headers before forwarding. Undocumented by AWS. Default true. */
@@ -67,13 +80,21 @@ export interface AlbOptions {
   /** Verify-mode status logged when no client certificate is sent. Undocumented by AWS. Default `Failed:UnmappedConnectionError`. */
   noCertificateStatus?: TlsVerifyStatus;
   /** `literal` (default: `+=/` kept, as real ALBs do) or `doc-example` (`=` percent-encoded as in the AWS passthrough example). */
-  headerEncoding?: 'literal' | 'doc-example';
+  headerEncoding?: HeaderEncoding;
   /** Default: `new Date()`. */
   clock?: Clock;
   /** Load balancer id in logs. Default `app/my-alb/50dc6c495c0c9188`. */
   loadBalancerId?: string;
-  /** If set, log lines are also appended to AWS-named files in this directory. */
+  /** If set, log lines are also appended to AWS-named files in this directory (created if missing; every line is kept there). */
   logDirectory?: string;
+  /** How many entries `connectionLog` and `accessLog` each keep in memory (the newest). Default 10_000. */
+  maxLogEntries?: number;
+  /**
+   * How long a client may take from TCP connect to a finished TLS handshake, ms; then the socket is
+   * destroyed and a connection-log line written (no access-log line: there was no request).
+   * AWS does not document ALB's value. Default 10_000.
+   */
+  handshakeTimeoutMs?: number;
 }
 
 /** One connection-log entry (15 fields, AWS order). Absent values are `-` in the raw line. */

@@ -1,4 +1,5 @@
 import { createPki } from '../../certs/index.ts';
+import { PKI_KEY_FAMILIES } from '../../certs/pki/types.ts';
 import { UserError } from '../errors.ts';
 import { parseChoice, parseDateFlag, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -27,7 +28,7 @@ export async function certsCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (!values.out) throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', '--out DIR is required (the directory to write the PKI into).');
-  const keyType = parseChoice('--key-type', values['key-type'] ?? 'ec', ['ec', 'rsa'] as const);
+  const keyType = parseChoice('--key-type', values['key-type'] ?? 'ec', PKI_KEY_FAMILIES);
   const now = values.at ? parseDateFlag('--at', values.at) : undefined;
   const pki = await createPki({ keyType, now });
   const result = await pki.writeTo(values.out, { force: values.force });

@@ -1,5 +1,5 @@
 import { doctor, type DoctorReport, type Finding } from '../doctor/index.ts';
-import type { EnvironmentType } from '../gateway/types.ts';
+import { ENVIRONMENT_TYPES, type EnvironmentType } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
 import { parseChoice, parseDateFlag, parseEnvFlags, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -49,7 +49,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (values.project === undefined) throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', '--project DIR is required (your Zuplo project). Run "alb-mtls doctor --help".');
-  const environmentTypes = (values['env-type'] ?? []).map((t) => parseChoice('--env-type', t, ['development', 'preview', 'production', 'local'] as const)) as EnvironmentType[];
+  const environmentTypes = (values['env-type'] ?? []).map((t) => parseChoice('--env-type', t, ENVIRONMENT_TYPES)) as EnvironmentType[];
   const expiryDays = values['expiry-days'] === undefined ? undefined : Number(values['expiry-days']);
   if (expiryDays !== undefined && !/^\d+$/.test(values['expiry-days']!)) {
     throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--expiry-days "${values['expiry-days']}" is not a number of days. Use e.g. --expiry-days 30.`);

@@ -1,4 +1,4 @@
-import { isUserError } from '../errors.ts';
+import { harnessErrorCode, isUserErrorCode } from '../errors.ts';
 import { commands } from './commands.ts';
 import type { CliIo } from './io.ts';
 import { processIo } from './io.ts';
@@ -40,10 +40,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const run = await command.load();
     return await run(rest, io);
   } catch (err) {
-    if (isUserError(err)) {
-      io.err(`alb-mtls ${name}: ${err.message}`);
-      return 2;
-    }
-    throw err;
+    const exit = exitCodeFor(err);
+    if (exit === undefined) throw err; // not ours on purpose: a bug, whose stack is worth seeing
+    io.err(`alb-mtls ${name}: ${(err as Error).message}`);
+    return exit;
   }
+}
+
+/**
+ * The exit status for an error the harness raised on purpose, decided by its `code` alone:
+ * 2 for the user's input (a flag, a file, a field), 1 for a check or run that failed.
+ * Undefined for any other error.
+ */
+export function exitCodeFor(err: unknown): 1 | 2 | undefined {
+  const code = harnessErrorCode(err);
+  if (code === undefined) return undefined;
+  return isUserErrorCode(code) ? 2 : 1;
 }

@@ -4,6 +4,7 @@ import { findCertificateReferences } from '../gateway/certificate-references.ts'
 import { loadProject } from '../gateway/project-loader.ts';
 import type { MtlsCertificateRecord } from '../gateway/types.ts';
 import { UserError } from '../errors.ts';
+import type { CertificateEnvironmentType } from '../gateway/types.ts';
 import { DEFAULT_STORE_DIR, readUserFile } from '../user-input.ts';
 import { parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -64,7 +65,7 @@ const MTLS_FLAGS = {
 type Values = ReturnType<typeof parseFlags<typeof MTLS_FLAGS>>['values'];
 
 async function runVerb(verb: string, values: Values, store: CertificateStore, dir: string, io: CliIo): Promise<number> {
-  const types = (values['environment-type'] ?? []) as Array<'development' | 'preview' | 'production'>;
+  const types = (values['environment-type'] ?? []) as CertificateEnvironmentType[];
   const certId = () => values['cert-id'] ?? missing('--cert-id ID', verb);
   switch (verb) {
     case 'create': {

@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path';
 import { createPki } from '../../certs/index.ts';
 import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
-import type { AlbHandle, MutualAuthenticationMode, TrustStoreOptions } from '../alb/types.ts';
+import { MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES, type AlbHandle, type MutualAuthenticationMode, type TrustStoreOptions } from '../alb/types.ts';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';
 import { verifyChain } from '../doctor/verify-chain.ts';
-import { UserError } from '../errors.ts';
+import { harnessErrorCode, UserError } from '../errors.ts';
+import { ensureDirectorySync } from '../file-errors.ts';
 import { startLiveUiLazily } from '../report/live-ui-lazy.ts';
 import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
@@ -73,9 +74,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const imported = await importForServe(values, io);
-  const mode = (imported?.albOptions.mutualAuthentication?.mode ??
-    parseChoice('--mode', values.mode ?? 'verify', ['verify', 'passthrough', 'off'] as const)) as MutualAuthenticationMode;
-  const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', ['handshake', 'http-403'] as const);
+  const mode: MutualAuthenticationMode = imported?.albOptions.mutualAuthentication?.mode ?? parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
+  const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
   const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
   if (mode !== 'verify' && !imported) {
@@ -85,6 +85,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       }
     }
   }
+
+  if (values['log-dir'] !== undefined) ensureDirectorySync('--log-dir', resolve(values['log-dir']));
 
   let temporaryDir: string | undefined;
   let target: TargetHandle | undefined;
@@ -109,6 +111,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       targets: [targetUrl ?? target!.url],
       verifyFailure,
       logDirectory: values['log-dir'],
+    }).catch((err: unknown) => {
+      // The listener names the port it could not bind; the user typed it as --port.
+      if (harnessErrorCode(err) === 'HARNESS_ERR_PORT') throw new UserError('HARNESS_ERR_PORT', `--port ${port}: ${(err as Error).message}`, { cause: err });
+      throw err;
     });
     io.out(alb.url);
     await using ui = values.ui ? await startLiveUiLazily({ alb, mode, verifyFailure }) : undefined;

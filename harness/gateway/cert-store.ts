@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { fileError } from '../file-errors.ts';
 import { describeNameViolation, unsafeDirectoryName, validateCertificateName } from './cert-names.ts';
 import { environmentsFrom, metadataJson, parseMetadata, type DeployedEnvironment, type Metadata } from './cert-metadata.ts';
 import { inspectCertificate, type InspectedCertificate } from './cert-validate.ts';
 import type { EnvironmentType, MtlsBinding, MtlsCertificateInput, MtlsCertificateRecord } from './types.ts';
 
 export { validateCertificateName } from './cert-names.ts';
+
+/** Where `create` writes an entry before renaming it into place; `open` never loads such a directory. */
+const STAGING_PREFIX = '.alb-mtls-staging-';
 
 export interface CertificateStoreOptions {
   /** Refuse names that break the JavaScript-identifier rule. Default false: warn and continue. */
@@ -68,10 +72,14 @@ export class CertificateStore {
           `certificate store ${dir} does not exist. Create it (mkdir -p ${dir}) or pass the directory that holds <name>/tls.crt and <name>/tls.key.`,
         );
       }
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw fileError('certificate store', dir, err, 'Choose a store directory whose parent exists and that you can write.');
+      });
     }
     const store = new CertificateStore(dir, opts);
-    const children = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    const children = (await readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && !d.name.startsWith(STAGING_PREFIX))
+      .map((d) => d.name);
     for (const name of children.sort()) await store.#load(name);
     return store;
   }
@@ -211,23 +219,32 @@ export class CertificateStore {
     return structuredClone(updated);
   }
 
+  /**
+   * Writes the entry's three files into a temporary sibling directory and renames it into place, so
+   * a failure part way (a full disk, a permission) leaves no half-written entry that would block
+   * creating the same name again. The key is mode 0600.
+   */
   async #writeNew(record: MtlsCertificateRecord, certPem: string, keyPem: string): Promise<void> {
     const path = join(this.#dir!, record.name);
-    try {
-      await mkdir(path); // not recursive: an existing directory (even a skipped, half-filled one) is refused
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new UserError(
-          'HARNESS_ERR_CERT_STORE',
-          `mTLS certificate '${record.name}' cannot be created: ${path} already exists. Remove that directory, or choose another --name.`,
-        );
-      }
-      throw err;
+    // An existing directory (even a skipped, half-filled one) is refused: create never overwrites.
+    if (await lstat(path).then(() => true, () => false)) {
+      throw new UserError(
+        'HARNESS_ERR_CERT_STORE',
+        `mTLS certificate '${record.name}' cannot be created: ${path} already exists. Remove that directory, or choose another --name.`,
+      );
     }
-    // 'wx' = fail if the file exists: create never overwrites.
-    await writeFile(join(path, 'tls.crt'), certPem, { flag: 'wx' });
-    await writeFile(join(path, 'tls.key'), keyPem, { flag: 'wx', mode: 0o600 });
-    await writeFile(join(path, 'metadata.json'), metadataJson(record), { flag: 'wx' });
+    const staging = join(this.#dir!, `${STAGING_PREFIX}${record.name}-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(staging);
+      await writeFile(join(staging, 'tls.crt'), certPem, { flag: 'wx', mode: 0o644 });
+      await writeFile(join(staging, 'tls.key'), keyPem, { flag: 'wx', mode: 0o600 });
+      await chmod(join(staging, 'tls.key'), 0o600); // whatever the umask
+      await writeFile(join(staging, 'metadata.json'), metadataJson(record), { flag: 'wx', mode: 0o644 });
+      await rename(staging, path);
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw fileError(`mTLS certificate '${record.name}': store entry`, path, err, 'Nothing was written. Check that the store directory is writable and the disk has space.');
+    }
   }
 
   async #writeMetadata(record: MtlsCertificateRecord): Promise<void> {

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../errors.ts';
+import { fileError } from '../file-errors.ts';
 import type { RouteSource } from './routes.ts';
 import { PROJECT_TYPES, type ProjectType } from './types.ts';
 
@@ -46,7 +47,10 @@ export async function loadProject(dir: string, label = 'project directory'): Pro
   const routeSources: RouteSource[] = [];
   for (const name of files) {
     const file = `config/${name}`;
-    routeSources.push({ file, document: parseJsonText(await readFile(join(configDir, name), 'utf8'), file) });
+    const text = await readFile(join(configDir, name), 'utf8').catch((err: unknown) => {
+      throw fileError('routes file', join(configDir, name), err, 'A routes file must be a readable JSON file.');
+    });
+    routeSources.push({ file, document: parseJsonText(text, file) });
   }
 
   const environment: Record<string, string> = {};
@@ -88,7 +92,7 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    throw fileError('environment file', path, err, 'It must be a readable NAME=VALUE file, or absent.');
   }
 }
 

@@ -1,26 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import express from 'express';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import { maxEntriesOption, pushBounded } from '../bounded-list.ts';
+import { UserError } from '../errors.ts';
 import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
 import { echoApp } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
-import type { TargetApp } from './target-app.ts';
+import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetApp, type TargetKind, type TargetOptions } from './target-app.ts';
 
 export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
-
-export type TargetKind = 'echo' | 'verifying' | 'reset' | 'slow' | 'malformed' | 'close';
-
-export interface TargetOptions {
-  kind: TargetKind;
-  /** `verifying`: the CA(s) the target trusts for the forwarded client chain (PEM). Required for `verifying`. */
-  trustedCa?: string;
-  /** `slow`: how long to wait before answering, ms. Default 1_000. */
-  delayMs?: number;
-  /** `verifying`: the header carrying the URL-encoded PEM chain. Default `x-amzn-mtls-clientcert` (ALB passthrough). */
-  headerName?: string;
-  /** `verifying`: the clock for validity checks. Default: the current time. */
-  now?: () => Date;
-}
+export type { EchoBody } from './echo.ts';
+export { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-app.ts';
 
 /** What the target saw of one request. */
 export interface ReceivedRequest {
@@ -34,7 +24,7 @@ export interface ReceivedRequest {
 }
 
 export interface TargetHandle extends ServerHandle {
-  /** Every request received, in arrival order. */
+  /** The requests received, in arrival order: the newest `maxRequests`. */
   readonly requests: ReceivedRequest[];
 }
 
@@ -53,15 +43,36 @@ const APPS: Record<TargetKind, TargetApp> = {
  * `malformed` and `slow` misbehave as their names say.
  */
 export async function startTarget(options: TargetOptions): Promise<TargetHandle> {
+  if (typeof options !== 'object' || options === null || !(TARGET_KINDS as readonly unknown[]).includes(options.kind)) {
+    const kind = (options as Partial<TargetOptions> | null | undefined)?.kind;
+    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `startTarget: kind is ${JSON.stringify(kind)}; use one of ${TARGET_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+  }
+  const maxRequests = maxEntriesOption(options.maxRequests, 'startTarget: maxRequests');
   const requests: ReceivedRequest[] = [];
   const app = express();
   app.disable('x-powered-by');
   app.use((req, _res, next) => {
-    requests.push({ method: req.method, path: req.path, query: { ...(req.query as Record<string, unknown>) }, headers: { ...req.headers } });
+    pushBounded(requests, { method: req.method, path: req.path, query: { ...(req.query as Record<string, unknown>) }, headers: { ...req.headers } }, maxRequests);
     next();
   });
   const cleanup = APPS[options.kind](app, options);
-  const server: Server = createServer(app);
+  app.use(plainErrorAnswer);
+  const server: Server = createServer({ maxHeaderSize: TARGET_MAX_HEADER_BYTES }, app);
   const handle = await listenWithHandle(server, { protocol: 'http', onClose: () => cleanup?.() });
   return Object.assign(handle, { requests });
 }
+
+/**
+ * Express's default error page carries the stack trace and absolute paths (outside production). A
+ * test target answers a bad request (e.g. a path whose percent-encoding does not decode) with a
+ * plain-text status line instead, and anything else with a plain 500.
+ */
+const plainErrorAnswer: ErrorRequestHandler = (err: { status?: unknown; statusCode?: unknown }, _req, res, _next) => {
+  const status = Number(err?.status ?? err?.statusCode);
+  const code = Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(code).type('text/plain').send(`${code} ${STATUS_CODES[code] ?? 'Error'}\n`);
+};

@@ -3,7 +3,7 @@ import { ALL_MTLS_HEADERS, FORWARD_WITH_CERT, PASSTHROUGH_HEADER, VERIFY_HEADERS
 
 const seedSection = SEED_SECTIONS['alb-behaviour'];
 
-/** ALB behaviour the seed relies on, as AWS documents it (shared/specs/alb-mtls.md). */
+/** ALB behaviour the seed relies on, as AWS's mutual-TLS and listener documentation describes it. */
 export const albBehaviour: Scenario[] = [
   {
     id: 'ignore-expiry-accepts-expired',

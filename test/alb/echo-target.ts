@@ -1,45 +1,6 @@
-import http, { type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { ConnectionOptions, SecureContext } from 'node:tls';
-import { listenWithHandle, type ServerHandle } from '../../harness/server-handle.ts';
-
-/** What the echo target received, as JSON in its response body. */
-export interface EchoBody {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  /** Header names exactly as sent, in order (rawHeaders). */
-  rawHeaderNames: string[];
-  body: string;
-  /** Which echo target answered (round robin checks). */
-  name: string;
-}
-
-/** A tiny node:http target that answers 200 with what it received. */
-export async function startEchoTarget(name = 'echo'): Promise<ServerHandle & { requests: EchoBody[] }> {
-  const requests: EchoBody[] = [];
-  // ALB forwards header blocks up to 64K; Node's default 16K limit would answer 431 for it.
-  const server = http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const echo: EchoBody = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0),
-        body: Buffer.concat(chunks).toString('utf8'),
-        name,
-      };
-      requests.push(echo);
-      const body = JSON.stringify(echo);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-target': name });
-      res.end(body);
-    });
-  });
-  const handle = await listenWithHandle(server, { protocol: 'http' });
-  return Object.assign(handle, { requests });
-}
 
 export interface ClientResponse {
   /** The client's local port: the `client_port` of the ALB's log lines for this connection. */

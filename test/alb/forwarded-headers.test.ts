@@ -3,8 +3,9 @@ import type { Pki } from '../../certs/pki/types.ts';
 import { applyForwardedHeaders, traceIdHeader, xffClientEntry } from '../../harness/alb/forwarded-headers.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import type { OutgoingHeaders } from '../../harness/alb/outgoing-headers.ts';
-import { albRequest, startEchoTarget, type EchoBody } from './echo-target.ts';
+import { albRequest } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate } from './fixture.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 
 const NOW = new Date('2025-01-15T12:00:00Z'); // epoch 0x6787a340
 const ROOT = /^1-6787a340-[0-9a-f]{24}$/;
@@ -78,7 +79,7 @@ describe('through the listener', () => {
   const echo = (body: string) => JSON.parse(body) as EchoBody;
 
   it('appends the client to XFF, sets Proto/Port to the listener, and a clock-driven trace id', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), clock: () => NOW, targets: [target.url] });
     const res = await albRequest(alb.port, { secureContext: clientContext(pki), headers: { 'X-Forwarded-For': '203.0.113.7' } });
     const h = echo(res.body).headers;
@@ -92,7 +93,7 @@ describe('through the listener', () => {
   });
 
   it('request headers over 7 KB in total: the incoming trace header is replaced by a fresh Root', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), clock: () => NOW, targets: [target.url] });
     const incoming = 'Root=1-67891233-abcdef012345678912345678;Custom=x';
     const small = await albRequest(alb.port, { secureContext: clientContext(pki), headers: { 'X-Amzn-Trace-Id': incoming } });
@@ -105,7 +106,7 @@ describe('through the listener', () => {
   });
 
   it('xff_client_port.enabled adds the client port; remove mode drops the header', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using withPort = await startAlb({
       certificate: serverCertificate(pki),
       attributes: { 'routing.http.xff_client_port.enabled': 'true' },
@@ -123,7 +124,7 @@ describe('through the listener', () => {
   });
 
   it('463 above 30 X-Forwarded-For addresses; 30 pass', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url] });
     const ips = (n: number) => Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}`).join(', ');
     const over = await albRequest(alb.port, { secureContext: clientContext(pki), headers: { 'X-Forwarded-For': ips(31) } });
@@ -137,7 +138,7 @@ describe('through the listener', () => {
   });
 
   it('400 for a single header over 16K and for a header block over 64K', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url] });
     const big = await albRequest(alb.port, { secureContext: clientContext(pki), headers: { 'X-Big': 'a'.repeat(16 * 1024) } });
     expect(big.status).toBe(400);

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb, urlEncodePem } from '../../harness/alb/index.ts';
-import { albRequest, startEchoTarget, type EchoBody } from './echo-target.ts';
+import { albRequest } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from './fixture.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('URL-encoded PEM', () => {
 
 describe('verify-mode headers', () => {
   it('escaped subject and a base64 holding + / =: RFC 2253 escaping and literal +=/ in the Leaf header', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const client = pki.clients['escaped-subject'];
     const e = echo((await albRequest(alb.port, { secureContext: clientContext(pki, 'escaped-subject') })).body);
@@ -38,7 +39,7 @@ describe('verify-mode headers', () => {
   });
 
   it('a serial whose first byte has the high bit set is uppercase hex in whole bytes, no 00 sign byte', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const e = echo((await albRequest(alb.port, { secureContext: clientContext(pki, 'high-bit-serial') })).body);
     const serial = e.headers['x-amzn-mtls-clientcert-serial-number'] as string;
@@ -47,7 +48,7 @@ describe('verify-mode headers', () => {
   });
 
   it("headerEncoding 'doc-example' percent-encodes = in the Leaf header", async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: verifyMode(pki),
@@ -70,7 +71,7 @@ describe('renaming attributes', () => {
   };
 
   it('verify mode: the five headers arrive under the new names, values unchanged', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: verifyMode(pki),
@@ -87,7 +88,7 @@ describe('renaming attributes', () => {
   });
 
   it('passthrough: the chain header arrives under its new name; a client-sent header of that name is stripped', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: { mode: 'passthrough' },
@@ -102,7 +103,7 @@ describe('renaming attributes', () => {
   });
 
   it('routing.http.x_amzn_tls_version_and_cipher_suite.enabled adds the TLS version and cipher headers', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       attributes: { 'routing.http.x_amzn_tls_version_and_cipher_suite.enabled': 'true' },

@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { albErrorBody, startAlb } from '../../harness/alb/index.ts';
 import type { AlbOptions } from '../../harness/alb/types.ts';
-import { albRequest, startEchoTarget, type AlbRequestError, type EchoBody } from './echo-target.ts';
+import { albRequest, type AlbRequestError } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from './fixture.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const refused = (p: Promise<unknown>) =>
 
 describe('mode off', () => {
   it('asks for no certificate, forwards no mTLS headers, logs "-" leaf fields and Success', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url] });
     const res = await albRequest(alb.port, { secureContext: clientContext(pki, 'good') });
     expect(res.status).toBe(200);
@@ -43,7 +44,7 @@ describe('mode passthrough', () => {
   });
 
   it('forwards any certificate unverified as X-Amzn-Mtls-Clientcert, whole presented chain leaf first', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb(options([target.url]));
     for (const variant of ['good', 'untrusted-root', 'expired'] as const) {
       const res = await albRequest(alb.port, { secureContext: clientContext(pki, variant) });
@@ -59,7 +60,7 @@ describe('mode passthrough', () => {
   });
 
   it('forwards a request without a certificate and adds no header', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb(options([target.url]));
     const res = await albRequest(alb.port, { secureContext: clientContext(pki) });
     expect(res.status).toBe(200);
@@ -71,7 +72,7 @@ describe('mode passthrough', () => {
 
 describe('mode verify', () => {
   it('a good certificate: 200 and exactly the five headers', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const res = await albRequest(alb.port, { secureContext: clientContext(pki, 'good') });
     expect(res.status).toBe(200);
@@ -93,7 +94,7 @@ describe('mode verify', () => {
   });
 
   it('no certificate: connection closed, Failed:UnmappedConnectionError by default, configurable', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
       const err = await refused(albRequest(alb.port, { secureContext: clientContext(pki, undefined, version) }));
@@ -131,7 +132,7 @@ describe('mode verify', () => {
   });
 
   it('ignoreClientCertificateExpiry forwards an expired certificate with its headers', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: verifyMode(pki, { ignoreClientCertificateExpiry: true }),
@@ -143,7 +144,7 @@ describe('mode verify', () => {
   });
 
   it("verifyFailure 'http-403': the handshake completes, the ALB answers 403 itself, the target sees nothing", async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: verifyMode(pki),
@@ -175,7 +176,7 @@ describe('mode verify', () => {
 
 describe('client-sent X-Amzn-Mtls-* headers', () => {
   it('are stripped by default and reach the target with stripClientMtlsHeaders: false', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     const forged = { 'X-Amzn-Mtls-Clientcert-Subject': 'CN=admin', 'X-Amzn-Mtls-Clientcert': 'forged' };
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const res = await albRequest(alb.port, { secureContext: clientContext(pki, 'good'), headers: forged });

@@ -6,8 +6,9 @@ import type { Pki } from '../../certs/pki/types.ts';
 import { parseAccessLogLine, parseConnectionLogLine, startAlb } from '../../harness/alb/index.ts';
 import { createLogStream } from '../../harness/alb/log-stream.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { albRequest, startEchoTarget, type AlbRequestError } from './echo-target.ts';
+import { albRequest, type AlbRequestError } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from './fixture.ts';
+import { startTarget } from '../../harness/targets/index.ts';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -32,7 +33,7 @@ function twoRequestsOneConnection(port: number, context: tls.SecureContext): Pro
 
 describe('connection log', () => {
   it('one line per connection in the 15-field format, and the access lines share its conn_trace_id', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const good = pki.clients.good.facts;
     const { statuses } = await twoRequestsOneConnection(alb.port, clientContext(pki, 'good', 'TLSv1.2'));
@@ -63,7 +64,7 @@ describe('connection log', () => {
   });
 
   it('a subject with RFC 2253 escapes (\\" \\, spaces) stays one quoted field and parses back', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const client = pki.clients['escaped-subject'];
     expect(client.facts.subject).toContain('\\"');
@@ -105,7 +106,7 @@ describe('connection log', () => {
 
 describe('access log', () => {
   it('AWS field order, type https, target and status fields; parses back', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url] });
     const res = await albRequest(alb.port, { secureContext: clientContext(pki), path: '/p?q=1', headers: { 'User-Agent': 'probe "x"/1' } });
     const entry = await alb.accessLog.waitFor(() => true);
@@ -126,7 +127,7 @@ describe('access log', () => {
 describe('log files and streams', () => {
   it('appends raw lines to AWS-named files in logDirectory', async () => {
     await using dir = await tempDir('alb-logs-');
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url], logDirectory: dir.path });
     await albRequest(alb.port, { secureContext: clientContext(pki) });
     await alb.accessLog.waitFor(() => true);

@@ -6,8 +6,9 @@ import type { Pki } from '../../certs/pki/types.ts';
 import { forwardRequest, TargetPool } from '../../harness/alb/forward.ts';
 import { albErrorBody, startAlb } from '../../harness/alb/index.ts';
 import { listenWithHandle } from '../../harness/server-handle.ts';
-import { albRequest, startEchoTarget, type EchoBody } from './echo-target.ts';
+import { albRequest } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate } from './fixture.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -102,8 +103,8 @@ describe('ALB-generated errors', () => {
 
 describe('targets', () => {
   it('round robin across registered targets', async () => {
-    await using a = await startEchoTarget('a');
-    await using b = await startEchoTarget('b');
+    await using a = await startTarget({ kind: 'echo', name: 'a' });
+    await using b = await startTarget({ kind: 'echo', name: 'b' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [a.url, b.url] });
     const names: string[] = [];
     for (let i = 0; i < 4; i++) names.push((JSON.parse((await albRequest(alb.port, { secureContext: clientContext(pki) })).body) as EchoBody).name);

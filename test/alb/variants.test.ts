@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientVariantId, Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
-import { albRequest, startEchoTarget, type AlbRequestError } from './echo-target.ts';
+import { albRequest, type AlbRequestError } from './echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from './fixture.ts';
+import { startTarget } from '../../harness/targets/index.ts';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)('verify mode, every PKI client va
   it.each(VARIANTS)('%s: the expected verdict is logged; failures never see an HTTP response', async (variant) => {
     const client = pki.clients[variant];
     expect(client.expectedVerdict).not.toBeNull();
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const request = albRequest(alb.port, { secureContext: clientContext(pki, variant, version) });
 

@@ -3,7 +3,8 @@ import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { KNOWN_ATTRIBUTES } from '../../harness/alb/options.ts';
 import type { AlbOptions } from '../../harness/alb/types.ts';
-import { albRequest, startEchoTarget, type EchoBody } from '../alb/echo-target.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
+import { albRequest } from '../alb/echo-target.ts';
 import { buildPki, clientContext, serverCertificate, verifyMode } from '../alb/fixture.ts';
 
 let pki: Pki;
@@ -16,7 +17,7 @@ const FORGED = { X_Amzn_Mtls_Clientcert_Subject: 'CN=admin', 'X-Custom.Dot': 'x'
 
 describe('routing.http.drop_invalid_header_fields.enabled', () => {
   it('default false: a header named with underscores reaches the target, as the real ALB forwards it', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
     const e = echo((await albRequest(alb.port, { secureContext: clientContext(pki, 'good'), headers: FORGED })).body);
     expect(e.headers['x_amzn_mtls_clientcert_subject']).toBe('CN=admin');
@@ -25,7 +26,7 @@ describe('routing.http.drop_invalid_header_fields.enabled', () => {
   });
 
   it('true: names outside [-A-Za-z0-9]+ are dropped; valid names and the ALB headers stay', async () => {
-    await using target = await startEchoTarget();
+    await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({
       certificate: serverCertificate(pki),
       mutualAuthentication: verifyMode(pki),
@@ -74,7 +75,7 @@ describe("startAlb applies the ELB API's validation", () => {
     [
       'an idle timeout out of range',
       { attributes: { 'idle_timeout.timeout_seconds': '4001' } },
-      "HARNESS_ERR_ALB_CONFIG startAlb: attributes['idle_timeout.timeout_seconds'] is '4001'; use a whole number of seconds from 1 to 4000",
+      "HARNESS_ERR_ALB_CONFIG startAlb: attributes['idle_timeout.timeout_seconds'] is '4001'; use a whole number of seconds from 1 to 4000 (default 60)",
     ],
     [
       'routing.http2.enabled not a boolean',
