@@ -77,9 +77,10 @@ export function toWebResponse(res: IncomingMessage, method: string): Response {
 const unreadNodeBodies = new WeakMap<ReadableStream<Uint8Array>, { message: IncomingMessage; claimed: boolean }>();
 
 /**
- * A web stream over the origin's body that converts nothing until someone reads it: the WHATWG
- * adapter (`Readable.toWeb`) is made on the first pull. A body nobody reads before the gateway
- * writes it goes out as the node stream it is (`takeNodeBody`), which saves both conversions.
+ * A web stream over the origin's body that converts nothing in the turn the head arrived: a body
+ * the gateway writes straight away goes out as the node stream it is (`takeNodeBody`), which saves
+ * both conversions; otherwise the WHATWG adapter (`Readable.toWeb`) is made on the first pull or
+ * at the end of the turn, whichever comes first.
  */
 function lazyWebBody(message: IncomingMessage): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -106,6 +107,11 @@ function lazyWebBody(message: IncomingMessage): ReadableStream<Uint8Array> {
     { highWaterMark: 0 },
   );
   unreadNodeBodies.set(stream, entry);
+  // Unclaimed by the end of this turn (a handler holds the Response, or dropped it): read as fetch does,
+  // so a small body completes and its keep-alive socket goes back to the pool.
+  setImmediate(() => {
+    if (!entry.claimed) open();
+  });
   return stream;
 }
 
