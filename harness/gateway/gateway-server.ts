@@ -61,7 +61,7 @@ async function serve(
     return;
   }
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody }, flags);
+  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody, ownsHeaders: true }, flags);
 
   let body: ReadableStream<Uint8Array> | null = null;
   if (hasBody && !normalised.dropBody && method !== 'GET' && method !== 'HEAD') {

@@ -81,7 +81,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     const { zuplo, ...rest } = init ?? {};
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
-    const request: RequestFields = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
+    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
@@ -93,7 +93,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     }
     const noCertificateReason = (init as { [NO_CERTIFICATE_REASON]?: string } | undefined)?.[NO_CERTIFICATE_REASON];
     let attempt: Attempt = {
-      url: new URL(request.url),
+      url: request.parsedUrl ?? new URL(request.url),
       method: request.method,
       headers: request.headers, // this fetch's own copy: a redirect may edit it
       body: await outboundBody(request, init, input),
@@ -178,6 +178,14 @@ function redirected(previous: Attempt, status: number, location: string): Attemp
   return { ...previous, url: next, method, body, headers };
 }
 
+const handedOver = new WeakSet<Headers>();
+
+/** Gives `headers` to the next outbound fetch that uses them: it edits them rather than copying (the URL handlers' own copy). */
+export function handOverHeaders(headers: Headers): Headers {
+  handedOver.add(headers);
+  return headers;
+}
+
 /** What the fetch needs of its Request: a `new Request` or, for a call that is already normal, these fields. */
 type RequestFields = Pick<Request, 'url' | 'method' | 'headers' | 'redirect' | 'body' | 'arrayBuffer'>;
 
@@ -190,7 +198,7 @@ const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
  * URL string without credentials, an uppercase standard method, a Headers object, no body, and
  * nothing else in the init. Undefined when any of that does not hold (then Request decides).
  */
-function plainRequest(input: string | URL | Request, init: RequestInit): RequestFields | undefined {
+function plainRequest(input: string | URL | Request, init: RequestInit): (RequestFields & { parsedUrl: URL }) | undefined {
   if (typeof input !== 'string' || !(init.headers instanceof Headers) || (init.body !== undefined && init.body !== null)) return undefined;
   const method = init.method ?? 'GET';
   const redirect = init.redirect ?? 'follow';
@@ -203,8 +211,10 @@ function plainRequest(input: string | URL | Request, init: RequestInit): Request
     return undefined;
   }
   if (url.username !== '' || url.password !== '') return undefined;
-  // A copy: the attempt edits its headers on a redirect, and the caller's object must not change.
-  return { url: url.href, method, headers: new Headers(init.headers), redirect, body: null, arrayBuffer: async () => new ArrayBuffer(0) };
+  // The attempt edits its headers on a redirect: the caller's object must not change, so it is copied
+  // unless the caller handed it over.
+  const headers = handedOver.delete(init.headers) ? init.headers : new Headers(init.headers);
+  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: async () => new ArrayBuffer(0) };
 }
 
 /** Why a fetch call made without the URL handlers names no certificate. */
