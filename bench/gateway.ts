@@ -93,7 +93,7 @@ function echoBody(req: http.IncomingMessage, bodyBytes: number | undefined): str
 }
 
 /** Bare Node: http front -> https mTLS (OpenSSL verifies, one header added) -> http target. */
-async function startBareChain(pki: Pki, bodyBytes?: number): Promise<ServerHandle & { closeAll(): Promise<void> }> {
+export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<ServerHandle & { closeAll(): Promise<void> }> {
   const target = await listenWithHandle(
     http.createServer((req, res) => {
       req.resume();
