@@ -16,7 +16,7 @@
  * machine), plus the full path with 16 KB response bodies and with a 4-certificate client chain.
  *
  * What was changed, and its measured effect. Conditions: 2 cores shared with other jobs (load 5-8),
- * so req/s ratios move by +-0.1 between runs; "before" is main at 7d7a673's first parent, run
+ * so req/s ratios move by +-0.1 between runs; "before" is main at ee57d8b (r10 merged), run
  * alternately with the branch in the same minutes (`runGatewayBench({ durationMs: 4000 })`, and
  * CPU per request from `load()` on the full path alone for 4 s).
  *
