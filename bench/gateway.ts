@@ -24,8 +24,8 @@
  *   and the gateway front unwrapped it again with `Readable.fromWeb`. Now the Response gets a lazy
  *   web stream; when the gateway writes a body nobody read in the same turn it pipes the node message
  *   itself (`takeNodeBody`); a body a handler keeps is adapted at the end of the turn, as before. The
- *   WHATWG conversions left the hot path (profile: toWeb/fromWeb ~5% inclusive -> 0); 16 KB ratio
- *   0.33-0.47 -> 0.51-0.60.
+ *   WHATWG conversions left the hot path (profile: toWeb/fromWeb ~5% inclusive -> 0). 16 KB ratio:
+ *   0.33-0.47 -> 0.51-0.60 on the loaded machine, but 0.56 -> 0.55-0.56 on a quiet one.
  * - URL handlers' fetch: no `new Request` for an already-normal call (string URL, uppercase method,
  *   Headers, no body): saves undici's Request, its signal-following AbortController and two header
  *   copies; the incoming Headers are normalised in place; the handler's header copy is handed over.
@@ -37,7 +37,8 @@
  *   someone listens (`onLog`).
  *
  * All together: CPU per full-path request 1,560 -> 1,215 µs (-22%, two alternated pairs; bare chain
- * ~500-585 µs), req/s ratio 0.23-0.37 -> 0.34-0.42 (four pairs). Still short of 0.8: what is left is
+ * ~500-585 µs), req/s ratio 0.23-0.37 -> 0.34-0.42 (four pairs, loaded machine). On a quieter machine
+ * (load 2-3), `npx tsx bench/gateway.ts`: ratio 0.36 -> 0.51 and 0.52, CPU ratio 0.47-0.51. Still short of 0.8: what is left is
  * spread thin (profile, no item above ~4%): the runtime's WHATWG objects (ZuploRequest, Response,
  * Headers from raw headers: ~8%), AsyncLocalStorage (~2.5%), the ALB access-log entry formatted per
  * request (~2.5%), and the bytes the ALB adds (about 2.5 KB of certificate headers per request that
