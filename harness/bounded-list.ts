@@ -1,10 +1,11 @@
 import { UserError } from './errors.ts';
 
 /**
- * How many entries an in-memory log or record list keeps by default: the newest 10,000. Enough for
- * any test or scenario to look back on; a long-running `serve` stays flat. Log files keep every line.
+ * How many entries an in-memory log or record list keeps by default: the newest 1,000. Enough for
+ * any test or scenario to look back on, while a long-running `serve` stays small (an access-log entry
+ * can carry a 16 KB user agent). Log files keep every line.
  */
-export const DEFAULT_MAX_ENTRIES = 10_000;
+export const DEFAULT_MAX_ENTRIES = 1_000;
 
 /** Appends `item` and drops the oldest entries beyond `max`, so the list holds the newest `max`. */
 export function pushBounded<T>(list: T[], item: T, max: number): void {

@@ -1,17 +1,12 @@
 import { createPki } from '../certs/index.ts';
-import { albBehaviour } from './catalogue/alb-behaviour.ts';
-import { fails522 } from './catalogue/fails-522.ts';
-import { fails522Local } from './catalogue/fails-522-local.ts';
-import { noCertificate } from './catalogue/no-certificate.ts';
-import { rejects403 } from './catalogue/rejects-403.ts';
-import { walkthrough } from './catalogue/walkthrough.ts';
+import { CATALOGUE } from './catalogue/all.ts';
 import { runScenario } from './runner.ts';
 import type { RunScenariosOptions, Scenario, ScenarioOutcome, ScenarioResult, TlsVersion } from './types.ts';
 import { validateScenarios } from './validate.ts';
 
 /** Every scenario, in seed order, validated when this module loads (a bad entry fails at once, naming its field). */
 export const scenarios: readonly Scenario[] = Object.freeze(
-  validateScenarios([...walkthrough, ...fails522, ...rejects403, ...noCertificate, ...albBehaviour, ...fails522Local]),
+  validateScenarios(CATALOGUE),
 );
 
 export { runScenario, routesFor, expectedHeaderValue, FUNCTION_PROJECT_DIR } from './runner.ts';

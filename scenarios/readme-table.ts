@@ -1,9 +1,4 @@
-import { albBehaviour } from './catalogue/alb-behaviour.ts';
-import { fails522 } from './catalogue/fails-522.ts';
-import { fails522Local } from './catalogue/fails-522-local.ts';
-import { noCertificate } from './catalogue/no-certificate.ts';
-import { rejects403 } from './catalogue/rejects-403.ts';
-import { walkthrough } from './catalogue/walkthrough.ts';
+import { CATALOGUE } from './catalogue/all.ts';
 import type { Scenario } from './types.ts';
 
 /** The README markers between which `scripts/update-readme-table.ts` writes the table. */
@@ -17,7 +12,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
  * seed heading it reproduces, what the gateway answers, the ALB's tls_verify_status and the
  * gateway's failure class. Pure: the same catalogue always gives the same text.
  */
-export function scenarioTableMarkdown(list: readonly Scenario[] = [...walkthrough, ...fails522, ...rejects403, ...noCertificate, ...albBehaviour, ...fails522Local]): string {
+export function scenarioTableMarkdown(list: readonly Scenario[] = CATALOGUE): string {
   const rows = [
     '| Scenario | Seed section | Gateway answers | ALB `tls_verify_status` | Failure class | What it shows |',
     '|---|---|---|---|---|---|',
@@ -25,7 +20,7 @@ export function scenarioTableMarkdown(list: readonly Scenario[] = [...walkthroug
       [
         `\`${s.id}\``,
         s.seedSection,
-        String(s.expected.status),
+        s.expected.albRefuses ? `refused at load; ${s.expected.status} after the fix` : String(s.expected.status),
         s.expected.tlsVerifyStatus ? `\`${s.expected.tlsVerifyStatus}\`` : '(none)',
         s.expected.failureClass ? `\`${s.expected.failureClass}\`` : '-',
         s.title,

@@ -8,6 +8,7 @@ import { startGateway } from '../harness/gateway/index.ts';
 import type { GatewayHandle, GatewayOptions, MtlsCertificateInput, RoutesDocument } from '../harness/gateway/types.ts';
 import { startTarget, type TargetHandle } from '../harness/targets/index.ts';
 import { CERT_NAME } from './catalogue/common.ts';
+import { extraChain, trustStoreFixture, type ExtraChain, type TrustStoreFixture } from './fixtures/extra-pki.ts';
 import { buildTrace } from './trace.ts';
 import type {
   ExpectedHeaderValue,
@@ -24,6 +25,7 @@ const DEFAULT_PATH = '/api/orders';
 const ALL_ENVIRONMENT_TYPES = ['development', 'preview', 'production'] as const;
 /** Bounds the client's wait for the gateway's answer; only a broken component ever reaches it. */
 const RESPONSE_TIMEOUT_MS = 15_000;
+const DAY_MS = 86_400_000;
 
 /** Closes what a run started, newest first, even when an assertion or a start-up throws. */
 class Resources {
@@ -59,6 +61,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let gateway: GatewayHandle | undefined;
   let response: ClientResponse = { status: null, body: '' };
   let entry: ConnectionLogEntry | undefined;
+  let chain: ExtraChain | undefined;
   try {
     const targetKind = scenario.alb.target ?? 'echo';
     if (targetKind !== 'none') {
@@ -70,9 +73,25 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         }),
       );
     }
-    alb = resources.add(await startAlb(albOptions(scenario, pki, target)));
+    chain = scenario.chain !== undefined ? await extraChain(pki, scenario.chain) : undefined;
+    const store = scenario.alb.trustStoreFixture !== undefined ? await trustStoreFixture(pki, scenario.alb.trustStoreFixture) : undefined;
+    const refuses = scenario.expected.albRefuses;
+    if (refuses) {
+      const refusal = await startAlb(albOptions(scenario, pki, target, store, false)).then(
+        async (started) => {
+          await started.close();
+          return 'the ALB loaded the trust store';
+        },
+        (err: unknown) => err as Error & { code?: string },
+      );
+      if (typeof refusal === 'string') mismatches.push(`albRefuses: expected ${refuses.code}, but ${refusal}`);
+      else if (refusal.code !== refuses.code || !refusal.message.includes(refuses.includes)) {
+        mismatches.push(`albRefuses: expected ${refuses.code} with ${JSON.stringify(refuses.includes)}, got ${refusal.code ?? 'no code'}: ${clip(refusal.message, 300)}`);
+      }
+    }
+    alb = resources.add(await startAlb(albOptions(scenario, pki, target, store, refuses !== undefined)));
     if (scenario.alb.down) await alb.close(); // keep its URL: nothing listens there any more
-    gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls)));
+    gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain)));
 
     response = await send(gateway.url, scenario);
     // Node's TLS client checks the server certificate only once its own handshake is done, so
@@ -109,9 +128,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       upstream: gateway ? [...gateway.upstream] : [],
       targetSaw: target?.requests[0]?.headers ?? null,
       warnings: gateway ? [...gateway.warnings] : [],
+      ...(chain ? { builtChainPem: chain.chainPem } : {}),
     }),
   };
-  if (mismatches.length === 0) {
+  if (mismatches.length === 0 || (scenario.expected.albRefuses && !mismatches.some((m) => m.startsWith('error:')))) {
     compare(scenario, pki, result, { body: response.body, warnings: gateway?.warnings ?? [], error: response.error, entry, tls });
   }
   result.passed = mismatches.length === 0;
@@ -126,14 +146,21 @@ function variantsOf(scenario: Scenario): ScenarioCertificate[] {
   return scenario.gateway.certificates ?? [];
 }
 
-function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefined): AlbOptions {
+function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefined, fixture: TrustStoreFixture | undefined, fixed: boolean): AlbOptions {
   const a = scenario.alb;
   const server = pki[a.serverCertificate ?? 'server'];
-  const bundle = {
+  let bundle = {
     root: pki.trustStoreBundle,
     'root+intermediate': pki.trustStoreBundleWithIntermediate,
     'intermediate-only': pki.intermediate.certPem,
   }[a.trustStore ?? 'root'];
+  let revocations = (a.revocations ?? ['root', 'intermediate']).map((r) => pki.crls[r].pem);
+  if (fixture) {
+    const store = fixed && fixture.fixed ? fixture.fixed : fixture;
+    ({ bundle, revocations } = store);
+  }
+  const expiry = scenario.variant ? pki.clients[scenario.variant].facts.notAfter.getTime() : Date.now();
+  const at = a.clock === 'day-before-expiry' ? expiry - DAY_MS : a.clock === 'day-after-expiry' ? expiry + DAY_MS : undefined;
   return {
     certificate: { certPem: server.chainPem, keyPem: server.keyPem },
     mutualAuthentication:
@@ -142,19 +169,21 @@ function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefin
             mode: 'verify',
             trustStore: {
               caCertificatesBundle: bundle,
-              revocations: (a.revocations ?? ['root', 'intermediate']).map((r) => pki.crls[r].pem),
-              source: `trust store "${a.trustStore ?? 'root'}" of scenario ${scenario.id}`,
+              revocations,
+              source: `trust store "${a.trustStoreFixture ?? a.trustStore ?? 'root'}" of scenario ${scenario.id}`,
             },
             ignoreClientCertificateExpiry: a.ignoreClientCertificateExpiry ?? false,
           }
         : { mode: a.mode },
     ...(a.verifyFailure ? { verifyFailure: a.verifyFailure } : {}),
     ...(a.partialChain !== undefined ? { partialChain: a.partialChain } : {}),
+    ...(a.attributes ? { attributes: { ...a.attributes } } : {}),
+    ...(at !== undefined ? { clock: () => new Date(at) } : {}),
     targets: target ? [target.url] : [],
   };
 }
 
-function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2' | '1.3'): GatewayOptions {
+function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2' | '1.3', chain: ExtraChain | undefined): GatewayOptions {
   const g = scenario.gateway;
   const certificates: MtlsCertificateInput[] = variantsOf(scenario).map((c) => ({
     name: c.name,
@@ -162,6 +191,7 @@ function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2'
     key: pki.clients[c.variant].keyPem,
     environmentTypes: [...c.environmentTypes],
   }));
+  if (chain) certificates.push({ name: CERT_NAME, cert: chain.chainPem, key: chain.keyPem, environmentTypes: [...ALL_ENVIRONMENT_TYPES] });
   const environment: Record<string, string> = { ...g.environment };
   if (g.handler !== 'url-forward') environment.ALB_BACKEND_URL ??= albUrl;
   const common: GatewayOptions = {

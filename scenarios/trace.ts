@@ -21,6 +21,8 @@ export interface TraceInput {
   upstream: UpstreamRecord[];
   targetSaw: Record<string, string | string[] | undefined> | null;
   warnings: string[];
+  /** The PEM chain of a built chain (`scenario.chain`), which is not one of the PKI's clients. */
+  builtChainPem?: string;
 }
 
 const BODY_LIMIT = 600;
@@ -67,7 +69,7 @@ export function buildTrace(input: TraceInput): ScenarioTrace {
   const klass = call?.failureClass ? ` (failure class ${call.failureClass})` : '';
   steps.push({ from: 'gateway', to: 'client', label: `${answer}${klass}`, outcome: input.response.status === null ? 'failed' : 'ok' });
 
-  const presented = call?.presentedCertificate ? certificateFor(input, call.mtlsCertificate) : undefined;
+  const presented = call?.presentedCertificate ? (certificateFor(input, call.mtlsCertificate)?.chainPem ?? input.builtChainPem) : undefined;
   return {
     steps,
     presentedChain: presented ? chainSummary(presented) : [],
@@ -101,15 +103,15 @@ function subjectFor(input: TraceInput, name: string | undefined): string {
   return cert ? `${cert.facts.subject} ('${name}')` : `'${name ?? '?'}'`;
 }
 
-/** Decoded once per certificate object: every run of a catalogue shares one PKI. */
-const summaries = new WeakMap<ClientCertificate, CertificateSummary[]>();
+/** Decoded once per chain: every run of a catalogue shares one PKI (a few dozen distinct chains). */
+const summaries = new Map<string, CertificateSummary[]>();
 
 /** The presented chain, leaf first, read from the PEM the gateway sends (not from what the factory meant to issue). */
-function chainSummary(cert: ClientCertificate): CertificateSummary[] {
-  let summary = summaries.get(cert);
+function chainSummary(chainPem: string): CertificateSummary[] {
+  let summary = summaries.get(chainPem);
   if (!summary) {
-    summary = splitPemBlocks(cert.chainPem).map((block) => summarizeCertificate(new X509Certificate(block.der)));
-    summaries.set(cert, summary);
+    summary = splitPemBlocks(chainPem).map((block) => summarizeCertificate(new X509Certificate(block.der)));
+    summaries.set(chainPem, summary);
   }
   return summary;
 }

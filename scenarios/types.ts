@@ -2,11 +2,13 @@ import type { ClientVariantId, Pki } from '../certs/pki/types.ts';
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { ConnectionLogEntry, MutualAuthenticationMode } from '../harness/alb/types.ts';
 import type { EnvironmentType, FailureClass, FailureMode, ProjectType } from '../harness/gateway/types.ts';
-import { TARGET_KINDS } from '../harness/targets/target-app.ts';
+import { TARGET_KINDS } from '../harness/targets/target-options.ts';
+import type { ExtraChainId, TrustStoreFixtureId } from './fixtures/extra-pki.ts';
 
 /**
  * The seed page's headings a scenario reproduces (shared/seed: "Connect to an AWS ALB with mTLS"),
- * plus one group for ALB behaviour the AWS docs describe and the seed relies on.
+ * plus groups for ALB behaviour the AWS docs describe, trust stores the ALB refuses at load, and
+ * real-world setups around the ALB (each of those scenarios names its source).
  */
 export const SEED_SECTIONS = {
   walkthrough: 'Connect to an AWS ALB with mTLS (steps 2-4)',
@@ -14,6 +16,8 @@ export const SEED_SECTIONS = {
   'rejects-403': 'The ALB rejects the certificate',
   'no-certificate': 'No certificate appears to be sent',
   'alb-behaviour': 'ALB mutual TLS behaviour (AWS docs)',
+  'trust-store-load': 'The ALB refuses the trust store when it loads it (AWS bundle rules)',
+  'real-world': 'Real-world setups around the ALB (AWS docs, public issues)',
 } as const;
 
 export type ScenarioGroup = keyof typeof SEED_SECTIONS;
@@ -54,7 +58,16 @@ export interface ScenarioAlb {
   targetDelayMs?: number;
   /** True = the ALB is started, its URL noted, then stopped: the gateway's connection is refused. */
   down?: boolean;
+  /** Verify mode only: a built trust store (scenarios/fixtures/extra-pki.ts) instead of `trustStore` + `revocations`. */
+  trustStoreFixture?: TrustStoreFixtureId;
+  /** Load-balancer attributes (`AlbOptions.attributes`), e.g. `routing.http.drop_invalid_header_fields.enabled`. */
+  attributes?: Record<string, string>;
+  /** The ALB's clock, set one day before or after the presented leaf's notAfter (what `--at` does). Default: now. */
+  clock?: ScenarioClock;
 }
+
+export const SCENARIO_CLOCKS = ['day-before-expiry', 'day-after-expiry'] as const;
+export type ScenarioClock = (typeof SCENARIO_CLOCKS)[number];
 
 /** A `zuplo mtls-certificate create`: a name bound to one of the PKI's client certificates. */
 export interface ScenarioCertificate {
@@ -130,6 +143,12 @@ export interface ScenarioExpected {
   reachesTarget?: boolean;
   /** Patterns each of which some gateway start-up warning must match. */
   gatewayWarnings?: RegExp[];
+  /**
+   * The ALB refuses its trust store when it loads it (as CreateTrustStore / ModifyTrustStore do):
+   * the error's code and a substring of its message. The run then applies the fix (the fixture's
+   * `fixed` store) and sends the request; `status` etc. describe that second start.
+   */
+  albRefuses?: { code: 'HARNESS_ERR_TRUST_STORE' | 'HARNESS_ERR_CRL'; includes: string };
 }
 
 /** One reproducible situation from the seed's walkthrough or troubleshooting, as data. */
@@ -146,6 +165,8 @@ export interface Scenario {
    * `gateway.certificates` instead for several named certificates.
    */
   variant?: ClientVariantId;
+  /** Instead of `variant`: one of the built chains (scenarios/fixtures/extra-pki.ts), presented as `alb_cert`. */
+  chain?: ExtraChainId;
   alb: ScenarioAlb;
   gateway: ScenarioGateway;
   request?: ScenarioRequest;
@@ -154,6 +175,8 @@ export interface Scenario {
   explanation: string;
   /** What to check and change (console, CLI). */
   fix: string;
+  /** Where this is documented or was reported (an AWS page, a public issue). Default: the seed page. */
+  source?: string;
 }
 
 export type TlsVersion = '1.2' | '1.3';

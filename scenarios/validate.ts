@@ -6,9 +6,12 @@ import {
   CERTIFICATE_ENVIRONMENT_TYPES as CERT_ENV_TYPES, ENVIRONMENT_TYPES as ENV_TYPES, FAILURE_CLASSES, FAILURE_MODES, PROJECT_TYPES,
 } from '../harness/gateway/types.ts';
 import {
-  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
+  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CLOCKS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
   TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
 } from './types.ts';
+import { EXTRA_CHAINS, TRUST_STORE_FIXTURES } from './fixtures/extra-pki.ts';
+
+const REFUSAL_CODES = ['HARNESS_ERR_TRUST_STORE', 'HARNESS_ERR_CRL'];
 const VARIANTS = Object.keys(CLIENT_VARIANTS);
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -45,6 +48,8 @@ export function validateScenarios(scenarios: readonly unknown[]): Scenario[] {
     }
     checkSection(raw, at);
     if (raw.variant !== undefined) checkVariant('variant', raw.variant, at);
+    if (raw.source !== undefined && (typeof raw.source !== 'string' || raw.source.trim() === '')) at('source', 'must be a non-empty string: the AWS page or public issue this comes from.');
+    checkBuiltFixtures(raw, at);
     checkAlb(raw.alb, at);
     checkGateway(raw.gateway, raw.variant !== undefined, at);
     checkRequest(raw.request, at);
@@ -66,6 +71,28 @@ function checkSection(raw: Obj, at: At): void {
   }
   const heading = SEED_SECTIONS[raw.group as keyof typeof SEED_SECTIONS];
   if (raw.seedSection !== heading) at('seedSection', `must be the seed heading of group ${raw.group}: "${heading}"; got ${JSON.stringify(raw.seedSection)}.`);
+}
+
+/** `chain`, `alb.trustStoreFixture`, `alb.clock`, `alb.attributes` and `expected.albRefuses`. */
+function checkBuiltFixtures(raw: Obj, at: At): void {
+  checkChoice('chain', raw.chain, EXTRA_CHAINS, at);
+  if (raw.chain !== undefined && (raw.variant !== undefined || (isObj(raw.gateway) && raw.gateway.certificates !== undefined))) {
+    at('chain', 'cannot be combined with variant or gateway.certificates: it is the one certificate alb_cert; keep one of them.');
+  }
+  const alb = isObj(raw.alb) ? raw.alb : {};
+  checkChoice('alb.trustStoreFixture', alb.trustStoreFixture, TRUST_STORE_FIXTURES, at);
+  checkChoice('alb.clock', alb.clock, SCENARIO_CLOCKS, at);
+  if (alb.clock !== undefined && raw.variant === undefined) at('alb.clock', 'is relative to the presented leaf: set variant too.');
+  if (alb.attributes !== undefined && !(isObj(alb.attributes) && Object.values(alb.attributes).every((v) => typeof v === 'string'))) {
+    at('alb.attributes', 'must be an object of string values (attribute key -> value), e.g. {"routing.http.drop_invalid_header_fields.enabled": "true"}.');
+  }
+  const refuses = isObj(raw.expected) ? raw.expected.albRefuses : undefined;
+  if (refuses === undefined) return;
+  if (!isObj(refuses) || typeof refuses.includes !== 'string') at('expected.albRefuses', `must be {code, includes}: code one of ${list(REFUSAL_CODES)}, includes a substring of the message.`);
+  else checkChoice('expected.albRefuses.code', refuses.code, REFUSAL_CODES, at);
+  if (typeof alb.trustStoreFixture !== 'string' || !alb.trustStoreFixture.startsWith('refused-')) {
+    at('expected.albRefuses', 'needs alb.trustStoreFixture set to one of the refused-* stores (the run loads it, then the fixed store).');
+  }
 }
 
 function checkVariant(field: string, value: unknown, at: At): void {
@@ -102,7 +129,7 @@ function checkAlb(alb: unknown, at: At): void {
     at('alb.targetDelayMs', 'must be a number of milliseconds >= 0.');
   }
   if (alb.mode !== 'verify') {
-    for (const field of ['trustStore', 'revocations', 'ignoreClientCertificateExpiry', 'partialChain', 'verifyFailure'] as const) {
+    for (const field of ['trustStore', 'revocations', 'ignoreClientCertificateExpiry', 'partialChain', 'verifyFailure', 'trustStoreFixture'] as const) {
       if (alb[field] !== undefined) at(`alb.${field}`, `applies to verify mode only (AWS rejects it for ${String(alb.mode)}); remove it or set alb.mode to "verify".`);
     }
   }

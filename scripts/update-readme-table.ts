@@ -1,7 +1,9 @@
-// Rewrites the scenario table in README.md between <!-- scenarios:start --> and <!-- scenarios:end -->
-// (npm run readme). test/readme.test.ts fails when the README and the catalogue drift apart.
+// Rewrites the scenario table in README.md between <!-- scenarios:start --> and <!-- scenarios:end -->,
+// and the catalogue page docs/scenarios.md (npm run readme). test/readme.test.ts and
+// test/scenarios/docs.test.ts fail when they and the catalogue drift apart.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { CATALOGUE_DOCS_PATH, scenarioDocsMarkdown } from '../scenarios/catalogue-docs.ts';
 import { TABLE_END, TABLE_START, scenarioTableMarkdown } from '../scenarios/readme-table.ts';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
@@ -18,4 +20,13 @@ if (start < 0 || end < start) {
     await writeFile(readme, updated);
     console.log('README.md: scenario table updated.');
   }
+}
+
+const docs = fileURLToPath(new URL(`../${CATALOGUE_DOCS_PATH}`, import.meta.url));
+const page = scenarioDocsMarkdown();
+const old = await readFile(docs, 'utf8').catch(() => '');
+if (old === page) console.log(`${CATALOGUE_DOCS_PATH}: already up to date.`);
+else {
+  await writeFile(docs, page);
+  console.log(`${CATALOGUE_DOCS_PATH}: updated.`);
 }

@@ -87,7 +87,7 @@ export interface AlbOptions {
   loadBalancerId?: string;
   /** If set, log lines are also appended to AWS-named files in this directory (created if missing; every line is kept there). */
   logDirectory?: string;
-  /** How many entries `connectionLog` and `accessLog` each keep in memory (the newest). Default 10_000. */
+  /** How many entries `connectionLog` and `accessLog` each keep in memory (the newest). Default 1_000; `logDirectory` files keep every line. */
   maxLogEntries?: number;
   /**
    * How long a client may take from TCP connect to a finished TLS handshake, ms; then the socket is

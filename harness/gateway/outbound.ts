@@ -3,6 +3,7 @@ import { abortName, sendAttempt, StaleSocket, type Attempt, type AttemptEnvironm
 import { TlsContextCache } from './tls-contexts.ts';
 import type { MtlsBinding, UpstreamRecord } from './types.ts';
 import { BINDING_INVALID, BINDING_NOT_FOUND, UpstreamError } from './upstream-error.ts';
+import { maxEntriesOption, pushBounded } from '../bounded-list.ts';
 
 export { BINDING_INVALID, BINDING_NOT_FOUND, UpstreamError } from './upstream-error.ts';
 export type { OutboundFetchInit } from './outbound-message.ts';
@@ -48,7 +49,6 @@ export interface OutboundClientOptions {
 
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-export const DEFAULT_MAX_RECORDS = 1_000;
 
 /**
  * The gateway's outbound HTTP client: fetch semantics over node:http/node:https (undici's fetch
@@ -63,10 +63,9 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
 } {
   const cache = new TlsContextCache({ originCa: opts.originCa, tlsVersion: opts.tlsVersion, keepAliveTimeoutMs: opts.keepAliveTimeoutMs });
   const records: UpstreamRecord[] = [];
-  const maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const maxRecords = maxEntriesOption(opts.maxRecords, 'startGateway: maxUpstreamRecords');
   const record = (r: UpstreamRecord) => {
-    records.push(r);
-    if (records.length > maxRecords) records.splice(0, records.length - maxRecords);
+    pushBounded(records, r, maxRecords);
     opts.onRecord?.(r);
   };
   const env: AttemptEnvironment = {

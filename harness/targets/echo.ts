@@ -1,23 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-
-/** What the echo target answers: what it received, as JSON. */
-export interface EchoBody {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** The request target exactly as received (path and query). */
-  url: string;
-  query: Record<string, unknown>;
-  /** Lower-cased header names, as Node joins them. */
-  headers: Record<string, string | string[] | undefined>;
-  /** Header names exactly as sent, in order. */
-  rawHeaderNames: string[];
-  /** The request body, as UTF-8 text. */
-  body: string;
-  /** The target's `name` option (round-robin checks). */
-  name: string;
-}
+import type { EchoBody } from './target-options.ts';
 
 /** What the echo target tells its starter about each request (the target handle's `requests`). */
 export interface EchoSeen {

@@ -6,11 +6,13 @@ import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
 import { echoHandler } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
-import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetApp, type TargetKind, type TargetOptions } from './target-app.ts';
+import { ALB_CONSUMER_APPS } from './alb-consumers.ts';
+import type { TargetApp } from './target-app.ts';
+import { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-options.ts';
 
 export { verifyPresentedChain, type ChainVerdict } from './chain-verdict.ts';
-export type { EchoBody } from './echo.ts';
-export { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-app.ts';
+export type { EchoBody } from './target-options.ts';
+export { TARGET_KINDS, TARGET_MAX_HEADER_BYTES, type TargetKind, type TargetOptions } from './target-options.ts';
 
 /** What the target saw of one request. */
 export interface ReceivedRequest {
@@ -34,6 +36,7 @@ const APPS: Record<Exclude<TargetKind, 'echo'>, TargetApp> = {
   slow: slowApp,
   malformed: malformedApp,
   close: closeApp,
+  ...ALB_CONSUMER_APPS,
 };
 
 /**

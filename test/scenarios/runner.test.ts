@@ -47,3 +47,26 @@ test('runScenarios runs both TLS versions on one PKI and returns outcomes in lis
   expect(outcomes.every((o) => o.passed && o.disagreements.length === 0)).toBe(true);
   expect(seen.sort()).toEqual(['client-cert-expired@1.2', 'client-cert-expired@1.3', 'off-mode-no-headers@1.2', 'off-mode-no-headers@1.3']);
 });
+
+test('a load-time refusal that does not happen, or says something else, is a mismatch; the fixed store still runs', async () => {
+  const base = byId('bundle-blank-line-refused');
+  const otherText: Scenario = { ...base, expected: { ...base.expected, albRefuses: { code: 'HARNESS_ERR_TRUST_STORE', includes: 'quota' } } };
+  const result = await runScenario(otherText, { pki, tls: '1.3' });
+  expect(result.mismatches).toEqual([expect.stringMatching(/^albRefuses: expected HARNESS_ERR_TRUST_STORE with "quota", got HARNESS_ERR_TRUST_STORE: .* line 2: blank line\./)]);
+  expect(result.status).toBe(200);
+
+  const loads: Scenario = { ...byId('crl-der-refused'), alb: { mode: 'verify', trustStoreFixture: 'public-root' } };
+  const loaded = await runScenario({ ...loads, expected: { ...loads.expected, albRefuses: { code: 'HARNESS_ERR_CRL', includes: 'DER' } } }, { pki, tls: '1.3' });
+  expect(loaded.mismatches[0]).toBe('albRefuses: expected HARNESS_ERR_CRL, but the ALB loaded the trust store');
+});
+
+test('a built chain shows in the trace as presented: leaf, issuing CA G2, cross certificate', async () => {
+  const result = await runScenario(byId('cross-signed-intermediate'), { pki, tls: '1.2' });
+  expect(result.passed).toBe(true);
+  expect(result.trace.presentedChain.map((c) => c.subject)).toEqual([
+    'CN=zuplo-gateway,O=Example Corp',
+    'CN=alb-mtls-harness Issuing CA G2,O=alb-mtls-harness',
+    'CN=alb-mtls-harness Root CA G2,O=alb-mtls-harness',
+  ]);
+  expect(result.trace.presentedChain[2]!.issuer).toBe(pki.root.facts.subject);
+});

@@ -67,6 +67,23 @@ describe('validateScenarios', () => {
     ]);
   });
 
+  test('the built-fixture fields are checked: chain, trust-store fixture, clock, attributes, albRefuses', () => {
+    expect(problemsOf([copy((s) => (s.chain = 'cross-signed'))])).toBe(
+      'scenario url-forward-200: chain cannot be combined with variant or gateway.certificates: it is the one certificate alb_cert; keep one of them.',
+    );
+    expect(problemsOf([copy((s) => (s.alb = { mode: 'passthrough', trustStoreFixture: 'public-root' }))])).toContain(
+      'alb.trustStoreFixture applies to verify mode only',
+    );
+    expect(problemsOf([copy((s) => (s.alb.clock = 'next-week'))])).toBe(
+      'scenario url-forward-200: alb.clock must be one of day-before-expiry, day-after-expiry; got "next-week".',
+    );
+    expect(problemsOf([copy((s) => (s.alb.attributes = { 'routing.http.drop_invalid_header_fields.enabled': true }))])).toMatch(/alb\.attributes must be an object of string values/);
+    expect(problemsOf([copy((s) => (s.expected.albRefuses = { code: 'HARNESS_ERR_CRL', includes: 'DER' }))])).toBe(
+      'scenario url-forward-200: expected.albRefuses needs alb.trustStoreFixture set to one of the refused-* stores (the run loads it, then the fixed store).',
+    );
+    expect(problemsOf([copy((s) => (s.source = ' '))])).toBe('scenario url-forward-200: source must be a non-empty string: the AWS page or public issue this comes from.');
+  });
+
   test('a valid copy passes (the checks are not vacuous)', () => {
     const ok = copy((s) => (s.id = 'my-copy')) as Scenario;
     expect(validateScenarios([ok])[0]!.id).toBe('my-copy');
