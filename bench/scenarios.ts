@@ -1,11 +1,22 @@
 /**
  * Wall time of the whole scenario catalogue under TLS 1.2 and 1.3 in one process (one PKI, the
- * CLI's default concurrency of 4), median of 5 after a warm-up run. Target on a 2-core machine: <= 3 s.
+ * CLI's default concurrency of 4), median of 5 after a warm-up run. Target on a 2-core machine: <= 1.5 s.
  *
  * In the same run, the cost of `run --html`: rendering and writing the HTML report of each run's
  * outcomes, as a ratio to the catalogue's own time (target <= 10 %; the CLI's process start-up,
  * which `npm start` also pays, is left out of the denominator, so the real share is smaller), and
  * the report's size (target < 1 MB).
+ *
+ * Measured (2 shared cores, load 5-8; main before these changes alternated with them): median
+ * 2.63 s -> 1.92 s for 60 scenarios x 2 TLS versions, and 2.66 s -> 1.69-1.72 s for 76 (load 3);
+ * the 1.5 s target is not met yet. What changed:
+ * CRL models are parsed once per content (every ALB start re-parsed the same revocation files: ~13%
+ * of the run), gateways with the same certificate, key and CAs share one client SecureContext, and a
+ * certificate upload that parsed and matched its key once is not parsed again. Left (profile of a
+ * warm run): each ALB's server SecureContext (~10%; not shared, since a server context carries the
+ * session cache), certificate parsing in startAlb's options and trust store (~8%), and the scenarios
+ * that wait by design (request timeouts, the function handler's module import: 0.3-0.6 s each). A
+ * longest-first job order did not measurably help.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +27,7 @@ import { runScenarios, scenarios } from '../scenarios/index.ts';
 import { isMain, median, verdict } from './stats.ts';
 
 const RUNS = 5;
-const TARGET_MS = 3_000;
+const TARGET_MS = 1_500;
 const REPORT_RATIO_TARGET = 0.1;
 const REPORT_BYTES_TARGET = 1_000_000;
 
@@ -54,7 +65,7 @@ export async function runScenariosBench(): Promise<{ ok: boolean; lines: string[
     const ratio = median(reportMs) / t.median;
     const reportOk = ratio <= REPORT_RATIO_TARGET && reportBytes < REPORT_BYTES_TARGET;
     const lines = [
-      `scenarios: median ${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)} s) for ${scenarios.length} scenarios x 2 TLS versions, target <= 3 s: ${verdict(ok)}`,
+      `scenarios: median ${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)} s) for ${scenarios.length} scenarios x 2 TLS versions, target <= ${TARGET_MS / 1000} s: ${verdict(ok)}`,
       `scenarios --html: report ${median(reportMs).toFixed(1)} ms (median of ${RUNS}) vs catalogue ${t.median.toFixed(0)} ms, ratio ${(ratio * 100).toFixed(1)} %, ` +
         `target <= 10 %; ${(reportBytes / 1024).toFixed(0)} KB, target < 1 MB: ${verdict(reportOk)}`,
     ];

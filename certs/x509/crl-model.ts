@@ -38,7 +38,22 @@ export interface CrlModel {
 const HANDLED_CRL_CRITICAL = new Set([asn.id_ce_issuingDistributionPoint, asn.id_ce_authorityKeyIdentifier, asn.id_ce_deltaCRLIndicator]);
 const HANDLED_ENTRY_CRITICAL = new Set([asn.id_ce_certificateIssuer]);
 
+// Parsing is pure and every ALB start re-reads the same revocation files: the last few models are kept (read-only).
+const recentModels = new Map<string, CrlModel>();
+const RECENT_MODELS_MAX = 64;
+
 export function crlModel(der: Uint8Array): CrlModel {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let model = recentModels.get(key);
+  if (model === undefined) {
+    model = parseCrlModel(der);
+    if (recentModels.size >= RECENT_MODELS_MAX) recentModels.delete(recentModels.keys().next().value!);
+    recentModels.set(key, model);
+  }
+  return model;
+}
+
+function parseCrlModel(der: Uint8Array): CrlModel {
   const buf = Buffer.from(der);
   const model: CrlModel = {
     der: buf, problems: [], issuer: '', issuerKey: '', revokedSerials: new Set(), signature: { oid: '', name: 'unknown', family: 'other' },

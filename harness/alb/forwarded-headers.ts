@@ -45,7 +45,22 @@ export function countXffAddresses(value: string | undefined): number {
 /** `1-<8 hex epoch seconds>-<24 hex>`: one X-Ray trace id segment. */
 export function newTraceIdValue(now: Date): string {
   const epoch = Math.floor(now.getTime() / 1000).toString(16).padStart(8, '0');
-  return `1-${epoch}-${randomBytes(12).toString('hex')}`;
+  return `1-${epoch}-${randomHex24()}`;
+}
+
+// One random draw serves many trace ids (12 bytes each): a crypto call per request costs more than the id is worth.
+const RANDOM_POOL_BYTES = 12 * 256;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomHex24(): string {
+  if (randomOffset + 12 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + 12);
+  randomOffset += 12;
+  return hex;
 }
 
 /** Above this size of the request's HTTP headers ALB discards the incoming trace header and starts a fresh Root (request-tracing docs). */

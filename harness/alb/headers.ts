@@ -59,7 +59,18 @@ export function verifyModeHeaders(
   leaf: X509Certificate,
   names: MtlsHeaderNames,
   encoding: HeaderEncoding = 'literal',
-): Record<string, string> {
+): Readonly<Record<string, string>> {
+  // The leaf object lives as long as its connection: every request on it gets the same five headers.
+  const cached = verifyHeaderCache.get(leaf);
+  if (cached !== undefined && cached.names === names && cached.encoding === encoding) return cached.headers;
+  const headers = Object.freeze(buildVerifyModeHeaders(leaf, names, encoding));
+  verifyHeaderCache.set(leaf, { names, encoding, headers });
+  return headers;
+}
+
+const verifyHeaderCache = new WeakMap<X509Certificate, { names: MtlsHeaderNames; encoding: HeaderEncoding; headers: Readonly<Record<string, string>> }>();
+
+function buildVerifyModeHeaders(leaf: X509Certificate, names: MtlsHeaderNames, encoding: HeaderEncoding): Record<string, string> {
   const fields = leafFields(leaf);
   if (!fields) return {};
   return {

@@ -24,6 +24,42 @@ export function inspectCertificate(
   sources: { certSource: string; keySource: string },
   now: Date,
 ): InspectedCertificate {
+  const cacheKey = `${certPem}\0${keyPem}`;
+  let checked = recentlyChecked.get(cacheKey);
+  if (checked === undefined) {
+    checked = checkCertificateAndKey(certPem, keyPem, sources);
+    if (recentlyChecked.size >= RECENTLY_CHECKED_MAX) recentlyChecked.delete(recentlyChecked.keys().next().value!);
+    recentlyChecked.set(cacheKey, checked);
+  }
+  const { leaf, info } = checked;
+  const validFrom = new Date(info.validFrom);
+  const validTo = new Date(info.validTo);
+  const warnings: string[] = [];
+  if (validTo.getTime() < now.getTime()) {
+    warnings.push(`the certificate expired on ${validTo.toISOString()}; an ALB in verify mode rejects it in the TLS handshake (522).`);
+  }
+  if (validFrom.getTime() > now.getTime()) {
+    warnings.push(`the certificate is not valid until ${validFrom.toISOString()}; an ALB in verify mode rejects it until then (522).`);
+  }
+  const eku = leaf.keyUsage; // Node: the extendedKeyUsage OIDs, or undefined when the extension is absent
+  if (eku !== undefined && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) {
+    warnings.push(
+      `the leaf's extendedKeyUsage lacks clientAuth (${CLIENT_AUTH}); an ALB in verify mode rejects it (ClientCertPurposeInvalid). Issue it with clientAuth.`,
+    );
+  }
+  return { info: { ...info }, warnings };
+}
+
+// Every gateway start re-reads the same uploads: a certificate and key that parsed and matched once are not parsed again.
+const recentlyChecked = new Map<string, { leaf: X509Certificate; info: InspectedCertificate['info'] }>();
+const RECENTLY_CHECKED_MAX = 64;
+
+/** The leaf and its facts, or the UserError naming what is wrong with the upload. */
+function checkCertificateAndKey(
+  certPem: string,
+  keyPem: string,
+  sources: { certSource: string; keySource: string },
+): { leaf: X509Certificate; info: InspectedCertificate['info'] } {
   const { certSource, keySource } = sources;
   const blocks = splitPemBlocks(certPem).filter((b) => b.label === 'CERTIFICATE');
   if (blocks.length === 0) {
@@ -62,29 +98,14 @@ export function inspectCertificate(
     );
   }
 
-  const validFrom = new Date(leaf.validFrom);
-  const validTo = new Date(leaf.validTo);
-  const warnings: string[] = [];
-  if (validTo.getTime() < now.getTime()) {
-    warnings.push(`the certificate expired on ${validTo.toISOString()}; an ALB in verify mode rejects it in the TLS handshake (522).`);
-  }
-  if (validFrom.getTime() > now.getTime()) {
-    warnings.push(`the certificate is not valid until ${validFrom.toISOString()}; an ALB in verify mode rejects it until then (522).`);
-  }
-  const eku = leaf.keyUsage; // Node: the extendedKeyUsage OIDs, or undefined when the extension is absent
-  if (eku !== undefined && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) {
-    warnings.push(
-      `the leaf's extendedKeyUsage lacks clientAuth (${CLIENT_AUTH}); an ALB in verify mode rejects it (ClientCertPurposeInvalid). Issue it with clientAuth.`,
-    );
-  }
   return {
+    leaf,
     info: {
       subject: subjectRfc2253(leaf),
       issuer: issuerRfc2253(leaf),
-      validFrom: validFrom.toISOString(),
-      validTo: validTo.toISOString(),
+      validFrom: new Date(leaf.validFrom).toISOString(),
+      validTo: new Date(leaf.validTo).toISOString(),
       serialNumber: leaf.serialNumber,
     },
-    warnings,
   };
 }

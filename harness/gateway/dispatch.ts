@@ -44,7 +44,7 @@ export async function dispatch(gateway: GatewayRuntime, routes: readonly Compile
   for (const attempt of attempts) {
     if (routeLabel !== undefined) attempt.route = routeLabel;
     attempt.answeredStatus = response.status;
-    gateway.print(formatUpstreamRecord(attempt, response.status));
+    gateway.print(() => formatUpstreamRecord(attempt, response.status));
   }
   if (response.headers.has('zp-rid')) return response;
   try {

@@ -24,7 +24,7 @@ export interface GatewayRuntime {
   /** `context.log` and runtime warnings (e.g. `BadGatewayResponse 502`). */
   log(level: LogLevel, requestId: string | undefined, args: unknown[]): void;
   /** A line the real runtime prints while serving (e.g. "URL Forwarding to '…'"). */
-  print(line: string): void;
+  print(line: string | (() => string)): void;
   /** The upstream attempts of each request being answered, by request id (dispatch logs them with the answer). */
   readonly attemptsByRequest: Map<string, UpstreamRecord[]>;
   /** Registers `context.waitUntil` work; the gateway's close() waits for it. */

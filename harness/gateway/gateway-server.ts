@@ -6,6 +6,7 @@ import type { DispatchInput } from './dispatch.ts';
 import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
 import { isHopByHop } from './hop-by-hop.ts';
 import { gatewayMadeBody } from './problems.ts';
+import { takeNodeBody } from './outbound-message.ts';
 import { normaliseRequest } from './request-normalise.ts';
 
 
@@ -60,7 +61,7 @@ async function serve(
     return;
   }
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody }, flags);
+  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody, ownsHeaders: true }, flags);
 
   let body: ReadableStream<Uint8Array> | null = null;
   if (hasBody && !normalised.dropBody && method !== 'GET' && method !== 'HEAD') {
@@ -97,7 +98,8 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
     res.end();
     return;
   }
-  const source = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+  // An origin body nobody touched is piped as the node stream it is (no WHATWG round trip).
+  const source = takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     source.once('error', (err) => {

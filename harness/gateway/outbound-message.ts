@@ -18,7 +18,7 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 export type OutboundBody = { kind: 'none' } | { kind: 'bytes'; bytes: Buffer } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
 
 /** Bytes when the caller gave bytes (so redirects and retries can re-send), the stream when the caller gave a stream. */
-export async function outboundBody(request: Request, init: OutboundFetchInit | undefined, input: string | URL | Request): Promise<OutboundBody> {
+export async function outboundBody(request: Pick<Request, 'body' | 'arrayBuffer'>, init: OutboundFetchInit | undefined, input: string | URL | Request): Promise<OutboundBody> {
   if (request.body === null) return { kind: 'none' };
   const streamed = init?.body instanceof ReadableStream || (init?.body === undefined && input instanceof Request);
   if (streamed) return { kind: 'stream', stream: request.body };
@@ -64,13 +64,66 @@ export function toWebResponse(res: IncomingMessage, method: string): Response {
   }
   const nullBody = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
   if (nullBody) res.resume();
-  const body = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+  const body = nullBody ? null : lazyWebBody(res);
   const init = { status, statusText: res.statusMessage ?? '', headers };
   try {
     return new Response(body, init);
   } catch {
     return new Response(body, { ...init, statusText: '' }); // a reason phrase WHATWG rejects
   }
+}
+
+/** Node bodies behind web streams that nobody has read yet (see `takeNodeBody`). */
+const unreadNodeBodies = new WeakMap<ReadableStream<Uint8Array>, { message: IncomingMessage; claimed: boolean }>();
+
+/**
+ * A web stream over the origin's body that converts nothing in the turn the head arrived: a body
+ * the gateway writes straight away goes out as the node stream it is (`takeNodeBody`), which saves
+ * both conversions; otherwise the WHATWG adapter (`Readable.toWeb`) is made on the first pull or
+ * at the end of the turn, whichever comes first.
+ */
+function lazyWebBody(message: IncomingMessage): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const entry = { message, claimed: false };
+  const open = () => {
+    entry.claimed = true;
+    return (reader ??= (Readable.toWeb(message) as unknown as ReadableStream<Uint8Array>).getReader());
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await open().read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        if (reader) await reader.cancel(reason);
+        else {
+          entry.claimed = true;
+          message.destroy();
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  unreadNodeBodies.set(stream, entry);
+  // Unclaimed by the end of this turn (a handler holds the Response, or dropped it): read as fetch does,
+  // so a small body completes and its keep-alive socket goes back to the pool.
+  setImmediate(() => {
+    if (!entry.claimed) open();
+  });
+  return stream;
+}
+
+/**
+ * The origin's node body behind `body` when nobody has read, locked or cancelled it: the caller
+ * then owns it (pipe it). Undefined otherwise (read the web stream).
+ */
+export function takeNodeBody(body: ReadableStream<Uint8Array>): IncomingMessage | undefined {
+  const entry = unreadNodeBodies.get(body);
+  if (entry === undefined || entry.claimed || body.locked) return undefined;
+  entry.claimed = true;
+  return entry.message;
 }
 
 export function tlsProtocolOf(socket: Socket): string | undefined {

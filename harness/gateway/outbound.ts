@@ -78,8 +78,9 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
 
   async function outboundFetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response> {
     const { zuplo, ...rest } = init ?? {};
-    // Request does the fetch-standard normalisation (method case, header validation, body extraction).
-    const request = new Request(input, { ...rest, duplex: 'half' } as RequestInit);
+    // Request does the fetch-standard normalisation (method case, header validation, body extraction);
+    // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
+    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
@@ -91,9 +92,9 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     }
     const noCertificateReason = (init as { [NO_CERTIFICATE_REASON]?: string } | undefined)?.[NO_CERTIFICATE_REASON];
     let attempt: Attempt = {
-      url: new URL(request.url),
+      url: request.parsedUrl ?? new URL(request.url),
       method: request.method,
-      headers: new Headers(request.headers),
+      headers: request.headers, // this fetch's own copy: a redirect may edit it
       body: await outboundBody(request, init, input),
       binding,
       mtlsCertificate,
@@ -174,6 +175,45 @@ function redirected(previous: Attempt, status: number, location: string): Attemp
   }
   if (next.origin !== previous.url.origin) for (const name of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(name);
   return { ...previous, url: next, method, body, headers };
+}
+
+const handedOver = new WeakSet<Headers>();
+
+/** Gives `headers` to the next outbound fetch that uses them: it edits them rather than copying (the URL handlers' own copy). */
+export function handOverHeaders(headers: Headers): Headers {
+  handedOver.add(headers);
+  return headers;
+}
+
+/** What the fetch needs of its Request: a `new Request` or, for a call that is already normal, these fields. */
+type RequestFields = Pick<Request, 'url' | 'method' | 'headers' | 'redirect' | 'body' | 'arrayBuffer'>;
+
+const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex']);
+const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
+
+/**
+ * The request fields without a `new Request`, for a call that needs none of its normalisation: a
+ * URL string without credentials, an uppercase standard method, a Headers object, no body, and
+ * nothing else in the init. Undefined when any of that does not hold (then Request decides).
+ */
+function plainRequest(input: string | URL | Request, init: RequestInit): (RequestFields & { parsedUrl: URL }) | undefined {
+  if (typeof input !== 'string' || !(init.headers instanceof Headers) || (init.body !== undefined && init.body !== null)) return undefined;
+  const method = init.method ?? 'GET';
+  const redirect = init.redirect ?? 'follow';
+  if (!PLAIN_METHODS.has(method) || !REDIRECT_MODES.has(redirect)) return undefined;
+  for (const key of Object.keys(init)) if (!PLAIN_INIT_KEYS.has(key)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') return undefined;
+  // The attempt edits its headers on a redirect: the caller's object must not change, so it is copied
+  // unless the caller handed it over.
+  const headers = handedOver.delete(init.headers) ? init.headers : new Headers(init.headers);
+  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: async () => new ArrayBuffer(0) };
 }
 
 /** Why a fetch call made without the URL handlers names no certificate. */

@@ -28,6 +28,8 @@ export interface IncomingRequest {
   headers: Headers;
   /** Whether the client sent a body (content-length > 0, or chunked). */
   hasBody: boolean;
+  /** `headers` were made for this call: they are edited in place rather than copied. Default false. */
+  ownsHeaders?: boolean;
 }
 
 export interface NormalisedRequest {
@@ -42,7 +44,7 @@ export interface NormalisedRequest {
 
 /** Applies the runtime's request normalisation (what it strips, adds and rewrites before any handler runs). Pure apart from the UUID. */
 export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags): NormalisedRequest {
-  const headers = new Headers(incoming.headers);
+  const headers = incoming.ownsHeaders ? incoming.headers : new Headers(incoming.headers);
   const requestId = headers.get('zp-rid') || headers.get('zuplo-request-id') || randomUUID();
 
   for (const name of ALWAYS_STRIPPED) headers.delete(name);

@@ -51,7 +51,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const trust = localEdgeTrustFinding({ environmentType, projectType, originCaGiven: options.originCa !== undefined });
   if (trust !== undefined) warn(`${trust.message} ${trust.fix}`);
 
-  const print = (line: string) => options.onLog?.(line);
+  // A line given as a function is formatted only when someone listens (the hot path's lines).
+  const print = (line: string | (() => string)) => {
+    if (options.onLog) options.onLog(typeof line === 'function' ? line() : line);
+  };
   const attemptsByRequest = new Map<string, UpstreamRecord[]>();
   const outbound = createOutboundClient({
     bindings,

@@ -22,6 +22,26 @@ export interface TlsConnectionPool {
 
 const NO_CERTIFICATE = Symbol('no client certificate');
 
+// A SecureContext holds no per-connection state on the client side (sessions live in the agent), so
+// gateways with the same certificate, key, CAs and version share one: building it parses every PEM.
+const recentContexts = new Map<string, SecureContext>();
+const RECENT_CONTEXTS_MAX = 64;
+
+function sharedSecureContext(binding: MtlsBinding | undefined, originCa: string | string[] | undefined, version: SecureVersion | undefined): SecureContext {
+  const key = JSON.stringify([binding?.certPem, binding?.keyPem, originCa, version]);
+  let context = recentContexts.get(key);
+  if (context === undefined) {
+    context = createSecureContext({
+      ...(binding ? { cert: binding.certPem, key: binding.keyPem } : {}),
+      ca: originCa,
+      ...(version ? { minVersion: version, maxVersion: version } : {}),
+    });
+    if (recentContexts.size >= RECENT_CONTEXTS_MAX) recentContexts.delete(recentContexts.keys().next().value!);
+    recentContexts.set(key, context);
+  }
+  return context;
+}
+
 /**
  * One lazily created SecureContext per binding (plus one for "no client certificate"), each with its
  * own keep-alive https.Agent. Rebuilding the context per request halves handshake throughput
@@ -38,7 +58,7 @@ export class TlsContextCache {
     this.#options = options;
   }
 
-  /** How many SecureContexts this cache has built: one per binding used, plus one for plain requests. */
+  /** How many SecureContexts this cache has taken into use (built, or shared with another gateway): one per binding used, plus one for plain requests. */
   get created(): number {
     return this.#created;
   }
@@ -49,11 +69,7 @@ export class TlsContextCache {
     let pool = this.#pools.get(key);
     if (pool) return pool;
     const version: SecureVersion | undefined = this.#options.tlsVersion === undefined ? undefined : `TLSv${this.#options.tlsVersion}`;
-    const context = createSecureContext({
-      ...(binding ? { cert: binding.certPem, key: binding.keyPem } : {}),
-      ca: this.#options.originCa,
-      ...(version ? { minVersion: version, maxVersion: version } : {}),
-    });
+    const context = sharedSecureContext(binding, this.#options.originCa, version);
     this.#created++;
     const agent = new HttpsAgent({
       keepAlive: true,

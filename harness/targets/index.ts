@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { maxEntriesOption, pushBounded } from '../bounded-list.ts';
 import { UserError } from '../errors.ts';
 import { listenWithHandle, type ServerHandle } from '../server-handle.ts';
-import { echoApp } from './echo.ts';
+import { echoHandler } from './echo.ts';
 import { closeApp, malformedApp, resetApp, slowApp } from './faults.ts';
 import { verifyingApp } from './verifying.ts';
 import { ALB_CONSUMER_APPS } from './alb-consumers.ts';
@@ -30,8 +30,7 @@ export interface TargetHandle extends ServerHandle {
   readonly requests: ReceivedRequest[];
 }
 
-const APPS: Record<TargetKind, TargetApp> = {
-  echo: echoApp,
+const APPS: Record<Exclude<TargetKind, 'echo'>, TargetApp> = {
   verifying: verifyingApp,
   reset: resetApp,
   slow: slowApp,
@@ -52,6 +51,11 @@ export async function startTarget(options: TargetOptions): Promise<TargetHandle>
   }
   const maxRequests = maxEntriesOption(options.maxRequests, 'startTarget: maxRequests');
   const requests: ReceivedRequest[] = [];
+  if (options.kind === 'echo') {
+    const echo = echoHandler(options, (seen) => pushBounded(requests, seen, maxRequests));
+    const handle = await listenWithHandle(createServer({ maxHeaderSize: TARGET_MAX_HEADER_BYTES }, echo), { protocol: 'http' });
+    return Object.assign(handle, { requests });
+  }
   const app = express();
   app.disable('x-powered-by');
   app.use((req, _res, next) => {

@@ -1,7 +1,7 @@
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../env-selectors.ts';
 import { requireGateway, type GatewayRuntime } from '../gateway-context.ts';
 import { deleteHopByHop } from '../hop-by-hop.ts';
-import { NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
+import { handOverHeaders, NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
@@ -112,7 +112,7 @@ export async function callUpstream(
   const timer = typeof timeout === 'number' ? AbortSignal.timeout(timeout * 1000) : undefined;
   const signal = timer === undefined ? request.signal : AbortSignal.any([timer, request.signal]);
 
-  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string } = { method, headers, body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
+  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string } = { method, headers: handOverHeaders(headers), body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
   const reason = noCertificateReasons.get(options);
   if (reason !== undefined) init[NO_CERTIFICATE_REASON] = reason;
   // Node's fetch types need `duplex` for a streamed body.

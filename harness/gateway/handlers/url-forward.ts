@@ -27,6 +27,6 @@ export async function urlForwardHandler(request: ZuploRequest, context: ZuploCon
   const incoming = new URL(request.url);
   const target = joinForwardUrl(base, incoming.pathname, options.forwardSearch === false ? '' : incoming.search);
   const follow = gateway.flags.forwardHandlerHonoursFollowRedirects ? options.followRedirects === true : true;
-  gateway.print(forwardingLogLine(target));
+  gateway.print(() => forwardingLogLine(target));
   return callUpstream(request, context, target, follow);
 }
