@@ -2,8 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A temp directory removed by `await using`. */
-export async function tempDir(prefix = 'alb-mtls-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string> } & AsyncDisposable> {
+/** A temp directory removed by `await using`; `file()` writes into it and returns the path. */
+export type TempDir = { path: string; file(name: string, content: string | Buffer): Promise<string> } & AsyncDisposable;
+
+export async function tempDir(prefix = 'alb-mtls-test-'): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return {
     path,

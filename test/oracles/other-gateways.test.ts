@@ -6,6 +6,7 @@ import { startAlb } from '../../harness/alb/index.ts';
 import type { AlbHandle, ConnectionLogEntry } from '../../harness/alb/types.ts';
 import { startTarget, type TargetHandle } from '../../harness/targets/index.ts';
 import { startSocketDaemon, type SocketDaemon } from '../helpers/socket-daemon.ts';
+import { runNginx } from '../helpers/nginx.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -27,17 +28,7 @@ async function startNginxGateway(o: { albPort: number; albName: string; certPem:
   const key = await dir.file('client.key', o.keyPem);
   const ca = await dir.file('alb-ca.pem', o.caPem);
   const socketPath = join(dir.path, 'nginx.sock');
-  const conf = await dir.file('nginx.conf', `
-daemon off;
-master_process off;
-user root;
-pid ${dir.path}/nginx.pid;
-error_log stderr info;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir.path}/body; proxy_temp_path ${dir.path}/proxy; fastcgi_temp_path ${dir.path}/fcgi;
-  uwsgi_temp_path ${dir.path}/uwsgi; scgi_temp_path ${dir.path}/scgi;
+  return runNginx(dir, socketPath, `
   server {
     listen unix:${socketPath};
     location / {
@@ -52,10 +43,7 @@ http {
       proxy_ssl_protocols TLSv${o.tls};
       proxy_set_header Host ${o.albName};
     }
-  }
-}
-`);
-  return startSocketDaemon({ command: 'nginx', args: ['-p', dir.path, '-c', conf], socketPath, stopSignal: 'SIGQUIT', cleanup: () => dir[Symbol.asyncDispose]() });
+  }`);
 }
 
 /** HAProxy as an mTLS client: the README's configuration, in a temp dir. */
