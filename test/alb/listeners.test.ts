@@ -106,9 +106,30 @@ describe('several listeners on one ALB', () => {
       code: 'HARNESS_ERR_ALB_CONFIG',
       message: `startAlb: listeners[1].port ${port} is also listeners[0].port; give each listener its own port, or 0 for any free one`,
     });
+    const withTopLevelPort = { certificate: serverCertificate(pki), port, listeners: [{}] } as LoadBalancerOptions;
+    await expect(startAlb(withTopLevelPort)).rejects.toMatchObject({
+      code: 'HARNESS_ERR_ALB_CONFIG',
+      message: 'startAlb: port cannot be given with listeners (each listener has its own); move it to listeners[i].port',
+    });
+    expect(await accepting(port)).toBe(false);
     await expect(
       startAlb({ certificate: serverCertificate(pki), listeners: [{}, { mutualAuthentication: { mode: 'verify' } }] }),
     ).rejects.toMatchObject({ code: 'HARNESS_ERR_ALB_CONFIG', message: expect.stringMatching(/^startAlb: listeners\[1\]\.mutualAuthentication\.trustStore is required/) as unknown });
+  });
+
+  it('closes the listeners already started when a later one cannot listen', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const busyPort = (busy.address() as net.AddressInfo).port;
+      const firstPort = await freePort();
+      await expect(startAlb({ certificate: serverCertificate(pki), listeners: [{ port: firstPort }, { port: busyPort }] })).rejects.toMatchObject({
+        code: 'HARNESS_ERR_PORT',
+      });
+      expect(await accepting(firstPort)).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
   });
 
   it('shares load-balancer attributes and lets a listener override them', async () => {
