@@ -1,6 +1,7 @@
 import { startListener } from './listener.ts';
+import { startLoadBalancer } from './load-balancer.ts';
 import { resolveAlbOptions } from './options.ts';
-import type { AlbHandle, AlbOptions } from './types.ts';
+import type { AlbHandle, AlbOptions, LoadBalancerHandle, LoadBalancerOptions } from './types.ts';
 
 /**
  * Starts an emulated ALB HTTPS listener on 127.0.0.1 (ephemeral port unless `port` is given) and
@@ -8,15 +9,20 @@ import type { AlbHandle, AlbOptions } from './types.ts';
  * attributes by their AWS keys); every default is in AlbOptions' JSDoc. Bad input throws a UserError
  * naming the field before anything listens.
  *
- * One `startAlb` call is one listener; AWS allows at most 2 verify-mode listeners per ALB.
+ * Without `listeners`, one listener and its handle. With `listeners: [...]`, one listener each (port,
+ * certificate, sslPolicy, mutualAuthentication, attributes per listener; the rest shared) and a
+ * LoadBalancerHandle; more than 2 in verify mode are refused, as AWS's quota does.
  *
  * @example
  * await using alb = await startAlb({ certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
  *   mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
  *   targets: [target.url] });
  */
-export async function startAlb(options: AlbOptions): Promise<AlbHandle> {
-  return startListener(resolveAlbOptions(options));
+export async function startAlb(options: LoadBalancerOptions): Promise<LoadBalancerHandle>;
+export async function startAlb(options: AlbOptions): Promise<AlbHandle>;
+export async function startAlb(options: AlbOptions | LoadBalancerOptions): Promise<AlbHandle | LoadBalancerHandle> {
+  if ('listeners' in options && options.listeners !== undefined) return startLoadBalancer(options);
+  return startListener(resolveAlbOptions(options as AlbOptions));
 }
 
 export type * from './types.ts';
@@ -26,4 +32,5 @@ export { parseConnectionLogLine, CONNECTION_LOG_FIELDS } from './connection-log.
 export { parseAccessLogLine, ACCESS_LOG_FIELDS } from './access-log.ts';
 export { urlEncodePem, DEFAULT_MTLS_HEADER_NAMES } from './headers.ts';
 export { ALB_REQUEST_LIMITS } from './limits.ts';
+export { MAX_VERIFY_LISTENERS } from './load-balancer.ts';
 export { KNOWN_ATTRIBUTES, ALB_DEFAULTS } from './options.ts';

@@ -25,8 +25,8 @@ const NODE_IP = '127.0.0.1';
 const NO_CHAIN: PeerChain = { presented: [] };
 
 /**
- * Starts one HTTPS listener (one `startAlb` = one listener, so AWS's "2 verify listeners per ALB"
- * quota cannot be exceeded here).
+ * Starts one HTTPS listener (a load balancer with several is load-balancer.ts, which enforces AWS's
+ * quota of 2 verify listeners).
  *
  * TLS: the server requests a certificate in passthrough and verify, but never lets OpenSSL decide
  * (`rejectUnauthorized: false`): our verifier applies ALB's rules and yields one status code

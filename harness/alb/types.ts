@@ -51,6 +51,29 @@ export interface MutualAuthenticationOptions {
 /** A clock the emulator reads for certificate validity and log timestamps. */
 export type Clock = () => Date;
 
+/** One listener of a load balancer started with `listeners`; a field given here wins over the top-level one. */
+export interface ListenerOptions {
+  /** 0 (default) = ephemeral. Two listeners cannot share a fixed port. */
+  port?: number;
+  /** Default: the top-level `certificate`. */
+  certificate?: AlbOptions['certificate'];
+  /** Default: the top-level `sslPolicy`. */
+  sslPolicy?: SslPolicyName;
+  /** Default: the top-level `mutualAuthentication` (off). At most 2 listeners per load balancer may use `verify`. */
+  mutualAuthentication?: MutualAuthenticationOptions;
+  /** Listener attributes, merged over the top-level (load-balancer) attributes. */
+  attributes?: Record<string, string>;
+}
+
+/**
+ * Several listeners on one load balancer (`startAlb` then returns a LoadBalancerHandle). Everything
+ * at the top level (targets, clock, logs, timeouts, load-balancer attributes) is shared; `certificate`,
+ * `sslPolicy` and `mutualAuthentication` there are each listener's defaults.
+ */
+export interface LoadBalancerOptions extends Omit<AlbOptions, 'port'> {
+  listeners: ListenerOptions[];
+}
+
 export interface AlbOptions {
   /** Listener port; 0 (default) = ephemeral. Always bound to 127.0.0.1. */
   port?: number;
@@ -147,6 +170,19 @@ export interface AlbHandle extends ServerHandle, TrustStoreControl {
   hostname: string;
   connectionLog: LogStream<ConnectionLogEntry>;
   accessLog: LogStream<AccessLogEntry>;
+}
+
+/** What `startAlb({ listeners })` resolves to: one handle per listener, and the load balancer's logs as one stream. */
+export interface LoadBalancerHandle {
+  hostname: string;
+  /** In the order of `options.listeners`. */
+  readonly listeners: readonly AlbHandle[];
+  /** Every listener's lines, in the order written (each carries its `listenerPort`), as AWS writes one log per load balancer. */
+  connectionLog: LogStream<ConnectionLogEntry>;
+  accessLog: LogStream<AccessLogEntry>;
+  /** Closes every listener; idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Input to the pure verifier (harness/alb/verify.ts). */
