@@ -4,7 +4,7 @@ import { createLogStream, type WritableLogStream } from './log-stream.ts';
 import { resolveAlbOptions, type AlbConfig } from './options.ts';
 import type { AlbHandle, AlbOptions, ListenerOptions, LoadBalancerHandle, LoadBalancerOptions, LogStream } from './types.ts';
 
-/** AWS quota "Listeners using mTLS in verify mode per load balancer": 2, not adjustable. */
+/** The AWS quota "Listeners using mTLS in verify mode per load balancer" (the ALB guide's quotas page, "Trust stores" table): 2. */
 export const MAX_VERIFY_LISTENERS = 2;
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
@@ -35,7 +35,7 @@ function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
     const mode = (mutualAuthentication ?? options.mutualAuthentication)?.mode;
     if (mode === 'verify' && ++verifyCount > MAX_VERIFY_LISTENERS) {
       throw configError(
-        `listeners[${i}] is listener number ${verifyCount} in verify mode; AWS allows ${MAX_VERIFY_LISTENERS} per load balancer (quota "Listeners using mTLS in verify mode per load balancer", not adjustable). Use mode 'passthrough' or 'off' for it, or start another load balancer`,
+        `listeners[${i}] is listener number ${verifyCount} in verify mode; AWS allows ${MAX_VERIFY_LISTENERS} per load balancer (quota "Listeners using mTLS in verify mode per load balancer"). Use mode 'passthrough' or 'off' for it, or start another load balancer`,
       );
     }
     if (typeof port === 'number' && port !== 0) {

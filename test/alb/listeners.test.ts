@@ -95,7 +95,7 @@ describe('several listeners on one ALB', () => {
       name: 'UserError',
       code: 'HARNESS_ERR_ALB_CONFIG',
       message:
-        "startAlb: listeners[3] is listener number 3 in verify mode; AWS allows 2 per load balancer (quota \"Listeners using mTLS in verify mode per load balancer\", not adjustable). Use mode 'passthrough' or 'off' for it, or start another load balancer",
+        "startAlb: listeners[3] is listener number 3 in verify mode; AWS allows 2 per load balancer (quota \"Listeners using mTLS in verify mode per load balancer\"). Use mode 'passthrough' or 'off' for it, or start another load balancer",
     });
     expect(await accepting(port)).toBe(false);
   });
