@@ -133,9 +133,9 @@ function echoBody(req: http.IncomingMessage, bodyBytes: number | undefined): str
   return bodyBytes ? JSON.stringify({ ...body, pad: 'x'.repeat(bodyBytes) }) : JSON.stringify(body);
 }
 
-/** Bare Node: http front -> https mTLS (OpenSSL verifies, one header added) -> http target. */
-export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<ServerHandle & { closeAll(): Promise<void> }> {
-  const target = await listenWithHandle(
+/** An http target answering `echoBody` (the bare chain's target, and the full path's with padded bodies). */
+function startJsonEcho(bodyBytes?: number): Promise<ServerHandle> {
+  return listenWithHandle(
     http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -145,22 +145,30 @@ export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<Serv
     }),
     { protocol: 'http' },
   );
+}
+
+/** One proxy hop of the bare chain: the request body goes up, the answer comes back as it is. */
+function relay(req: http.IncomingMessage, res: http.ServerResponse, upstream: http.ClientRequest): void {
+  upstream.on('response', (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+}
+
+/** Bare Node: http front -> https mTLS (OpenSSL verifies, one header added) -> http target. */
+export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<ServerHandle & { closeAll(): Promise<void> }> {
+  const target = await startJsonEcho(bodyBytes);
   const targetAgent = new http.Agent({ keepAlive: true });
   const terminator = await listenWithHandle(
     https.createServer(
       { cert: pki.server.chainPem, key: pki.server.keyPem, ca: pki.root.certPem, requestCert: true, rejectUnauthorized: true },
       (req, res) => {
         const subject = (req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
-        const upstream = http.request(
-          `${target.url}${req.url ?? '/'}`,
-          { method: req.method, agent: targetAgent, headers: { ...req.headers, 'x-client-subject': String(subject) } },
-          (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-          },
-        );
-        upstream.on('error', () => res.destroy());
-        req.pipe(upstream);
+        relay(req, res, http.request(`${target.url}${req.url ?? '/'}`, {
+          method: req.method, agent: targetAgent, headers: { ...req.headers, 'x-client-subject': String(subject) },
+        }));
       },
     ),
     { protocol: 'https' },
@@ -169,16 +177,9 @@ export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<Serv
   const mtlsAgent = new https.Agent({ keepAlive: true, cert: good.chainPem, key: good.keyPem, ca: pki.root.certPem });
   const front = await listenWithHandle(
     http.createServer((req, res) => {
-      const upstream = https.request(
-        `https://localhost:${terminator.port}${req.url ?? '/'}`,
-        { method: req.method, agent: mtlsAgent, headers: { ...req.headers, host: `localhost:${terminator.port}` } },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
+      relay(req, res, https.request(`https://localhost:${terminator.port}${req.url ?? '/'}`, {
+        method: req.method, agent: mtlsAgent, headers: { ...req.headers, host: `localhost:${terminator.port}` },
+      }));
     }),
     { protocol: 'http' },
   );
@@ -194,18 +195,7 @@ export async function startBareChain(pki: Pki, bodyBytes?: number): Promise<Serv
 
 /** Full path: gateway (urlForwardHandler + mtlsCertificate) -> ALB verify -> echo target. */
 export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem: string }, bundle: string, bodyBytes?: number) {
-  const target = bodyBytes
-    ? await listenWithHandle(
-        http.createServer((req, res) => {
-          req.resume();
-          req.on('end', () => {
-            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-            res.end(echoBody(req, bodyBytes));
-          });
-        }),
-        { protocol: 'http' },
-      )
-    : await startTarget({ kind: 'echo' });
+  const target = bodyBytes ? await startJsonEcho(bodyBytes) : await startTarget({ kind: 'echo' });
   const alb = await startAlb({
     certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
     mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: bundle } },
