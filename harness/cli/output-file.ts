@@ -1,6 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
+import { fileError } from '../file-errors.ts';
 
 /**
  * Checks, before any work starts, that `flag FILE` can be written: its folder exists, and the file
@@ -25,6 +26,6 @@ export async function writeOutputFile(flag: string, path: string, text: string):
   try {
     await writeFile(path, text);
   } catch (err) {
-    throw new UserError('HARNESS_ERR_FILE', `${flag} ${path}: could not write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, { cause: err });
+    throw fileError(flag, path, err, 'Check that the folder is writable and has space, or choose another path.');
   }
 }
