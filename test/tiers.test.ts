@@ -5,8 +5,7 @@ import { expect, test } from 'vitest';
 
 const TEST_DIR = fileURLToPath(new URL('.', import.meta.url));
 // Helpers that start a third-party program: only the oracle tier (test/oracles/) may use them.
-// (`import { tempDir } from '../helpers/openssl.ts'` is the old home of the temp-dir helper: allowed.)
-const PROGRAM_HELPERS = /import (?!\{ tempDir \} )[^;]*?from '[./]*(?:helpers\/)?(openssl|openssl-verify|haproxy|nginx|socket-daemon)\.ts'/;
+const PROGRAM_HELPERS = /import [^;]*?from '[./]*(?:helpers\/)?(openssl|openssl-verify|haproxy|nginx|socket-daemon)\.ts'/;
 
 async function* testFiles(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

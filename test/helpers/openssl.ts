@@ -1,8 +1,5 @@
 import { execFile } from 'node:child_process';
 
-// Tests written before the temp-dir helper had its own file import it from here.
-export { tempDir } from './temp-dir.ts';
-
 export interface OpensslResult {
   code: number;
   stdout: string;

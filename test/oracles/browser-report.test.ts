@@ -13,7 +13,7 @@ import { startAlb } from '../../harness/alb/index.ts';
 import { renderHtmlReport, startLiveUi } from '../../harness/report/index.ts';
 import { startTarget } from '../../harness/targets/index.ts';
 import { runScenarios, scenarios, type ScenarioOutcome } from '../../scenarios/index.ts';
-import { tempDir } from '../helpers/openssl.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
