@@ -68,7 +68,7 @@ export async function runSteps(ctx: StepContext): Promise<StepsOutcome> {
   const revocationIds = initialRevocationIds(scenario);
   for (const [index, step] of (ctx.scenario.steps ?? []).entries()) {
     const result: StepResult = {
-      index, label: stepLabel(step), passed: false, mismatches: [],
+      index, kind: step.action === undefined ? 'request' : 'action', label: stepLabel(step), passed: false, mismatches: [],
       status: null, tlsVerifyStatus: null, failureClass: null, connection: null, connectionLogLine: null,
     };
     const mark = (s: TraceStep): TraceStep => ({ ...s, step: index });

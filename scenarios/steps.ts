@@ -40,7 +40,10 @@ export function stepLines(s: Pick<Scenario, 'steps'>): string[] {
   return (s.steps ?? []).map((step, i) => `${stepName(i)} ${stepText(step)}`);
 }
 
+/** The statuses the request steps expect, in order. */
+export const stepStatuses = (s: Pick<Scenario, 'steps'>): number[] => (s.steps ?? []).flatMap((step) => (step.action === undefined ? [step.expected.status] : []));
+
 /** The gateway's answers in order (first request, then each request step), e.g. `200 → 200 → 522 → 200`. */
 export function statusSequence(s: Pick<Scenario, 'expected' | 'steps'>): string {
-  return [s.expected.status, ...(s.steps ?? []).flatMap((step) => (step.action === undefined ? [step.expected.status] : []))].join(' → ');
+  return [s.expected.status, ...stepStatuses(s)].join(' → ');
 }

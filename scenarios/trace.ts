@@ -206,7 +206,7 @@ export function renderTrace(result: ScenarioResult, paint: (color: 'red' | 'gree
   if (result.steps) {
     lines.push('  steps:');
     for (const step of result.steps) {
-      const seen = step.status === null && step.connection === null ? '' : `: ${stepOutcomeWords(step)}`;
+      const seen = step.kind === 'request' ? `: ${stepOutcomeWords(step)}` : '';
       lines.push(`    ${stepName(step.index)} ${step.label}${seen}  ${step.passed ? paint('green', '✓') : paint('red', '✗')}`);
     }
   }

@@ -308,6 +308,8 @@ export interface ScenarioResult {
 /** What one step did. Request fields are null for an action (and for a request that was never sent). */
 export interface StepResult {
   index: number;
+  /** `request` for a request step, else `action`. */
+  kind: 'action' | 'request';
   /** The step in words, e.g. `ModifyTrustStore: CA bundle "rotation-new-ca"` or `request on a new connection`. */
   label: string;
   passed: boolean;
