@@ -92,7 +92,8 @@ export async function runSteps(ctx: StepContext): Promise<StepsOutcome> {
       }
     } catch (err) {
       result.mismatches.push(`error: ${(err as Error).message}`);
-      trace.push(mark({ from: step.action === 'redeploy-gateway' ? 'gateway' : 'alb', to: step.action === 'redeploy-gateway' ? 'gateway' : 'alb', label: `${result.label}: ${(err as Error).message}`, outcome: 'failed' }));
+      const actor = step.action === 'redeploy-gateway' || step.action === undefined ? 'gateway' : 'alb';
+      trace.push(mark({ from: actor, to: actor, label: `${result.label}: ${(err as Error).message}`, outcome: 'failed' }));
     }
     result.mismatches = result.mismatches.map((m) => `${stepName(index)}: ${m}`);
     result.passed = result.mismatches.length === 0;
