@@ -20,6 +20,7 @@ import type {
   ScenarioExpected,
   ScenarioRequest,
   ScenarioResult,
+  TlsVersion,
 } from './types.ts';
 
 /** The seed's function-handler project (config/routes.oas.json + modules/alb-forward.ts). */
@@ -105,19 +106,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     if (!abandoned) entry = await judgedConnection(alb, scenario.expected.tlsVerifyStatus !== null, options.logTimeoutMs ?? 2_000);
     if (scenario.steps) {
       first = { gateway, upstream: [...gateway.upstream], albEntries: [...alb.connectionLog.entries], targetStatus: alb.accessLog.entries.at(-1)?.targetStatusCode ?? null };
-      const running = { alb, gateway, chain };
-      steps = await runSteps({
-        scenario, pki, tls, alb, target, gateway, namedChains: pemsOf(namedChains),
-        logTimeoutMs: options.logTimeoutMs ?? 2_000,
-        send,
-        compare: (expected, observed, seen) => compare(expected, pki, observed, { ...seen, warnings: [], tls }),
-        redeploy: async (changes) => {
-          const deployed = redeployed(scenario, changes);
-          await running.gateway.close();
-          running.gateway = resources.add(await startGateway(gatewayOptions(deployed, pki, running.alb.url, tls, running.chain, namedChains)));
-          return { gateway: running.gateway, scenario: deployed };
-        },
-      });
+      steps = await runScenarioSteps({ scenario, pki, tls, alb, target, gateway, chain, namedChains, resources, logTimeoutMs: options.logTimeoutMs ?? 2_000 });
     }
   } catch (err) {
     mismatches.push(`error: ${(err as Error).message}`);
@@ -159,12 +148,33 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     result.steps = steps.results;
     result.trace.steps.push(...steps.trace);
     mismatches.push(...steps.results.flatMap((r) => r.mismatches));
-  } else if (scenario.steps && gateway) {
+  } else if (scenario.steps) {
     mismatches.push('steps: not run (the scenario failed before its first request was answered)');
   }
   result.passed = mismatches.length === 0;
   result.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+/** The runner's side of a multi-step run: how a step sends, compares, and redeploys the gateway (each redeploy builds on the last). */
+function runScenarioSteps(run: {
+  scenario: Scenario; pki: Pki; tls: TlsVersion; alb: AlbHandle; target: TargetHandle | undefined; gateway: GatewayHandle;
+  chain: ExtraChain | undefined; namedChains: Record<string, ExtraChain>; resources: Resources; logTimeoutMs: number;
+}): Promise<StepsOutcome> {
+  const { pki, tls, alb, chain, namedChains, resources } = run;
+  let deployed = { scenario: run.scenario, gateway: run.gateway };
+  return runSteps({
+    ...run,
+    namedChains: pemsOf(namedChains),
+    send,
+    compare: (expected, observed, seen) => compare(expected, pki, observed, { ...seen, warnings: [], tls }),
+    redeploy: async (changes) => {
+      const scenario = redeployed(deployed.scenario, changes);
+      await deployed.gateway.close();
+      deployed = { scenario, gateway: resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain, namedChains))) };
+      return deployed;
+    },
+  });
 }
 
 /** The built chains uploaded under a name (`gateway.certificates[].chain`), by name. */

@@ -134,7 +134,35 @@ describe('step expectations that do not hold', () => {
     ]);
   });
 
-  test('TLS versions that disagree on a step are reported by runScenarios', async () => {
+  test('a url-forward route is switched by naming the new certificate; each redeploy builds on the last', async () => {
+    const base = byId('ca-rotation-old-removed-first');
+    const ok = { status: 200, tlsVerifyStatus: 'Success', failureClass: null } as const;
+    const scenario: Scenario = {
+      ...base,
+      gateway: { handler: 'url-forward', mtlsCertificate: 'alb_cert_g1', certificates: base.gateway.certificates! },
+      steps: [
+        { action: 'modify-trust-store', trustStoreFixture: 'rotation-new-ca' },
+        { connection: 'new', expected: { status: 522, tlsVerifyStatus: 'Failed:ClientCertUntrusted', failureClass: 'handshake-rejected' } },
+        { action: 'redeploy-gateway', mtlsCertificate: 'alb_cert_g2' },
+        { expected: ok },
+        { action: 'redeploy-gateway', environment: { UNRELATED: 'x' } },
+        { expected: ok },
+      ],
+    };
+    const result = await runScenario(scenario, { pki, tls: '1.3' });
+    expect(result.mismatches).toEqual([]);
+    expect(result.steps!.map((s) => s.label)).toEqual([
+      'ModifyTrustStore: CA bundle "rotation-new-ca"',
+      'request on a new connection',
+      'gateway redeployed with mtlsCertificate "alb_cert_g2"',
+      'request',
+      'gateway redeployed with UNRELATED=x',
+      'request',
+    ]);
+    expect(result.steps![5]!.connectionLogLine).toMatch(/"CN=zuplo-gateway-g2,O=Example Corp"/);
+  });
+
+  test('runScenarios runs a multi-step scenario under both TLS versions, and they agree step by step', async () => {
     const [outcome] = await runScenarios([byId('ca-rotation-old-removed-first')], { pki, concurrency: 2 });
     expect(outcome!.disagreements).toEqual([]);
     expect(outcome!.runs.map((r) => r.steps!.map((s) => s.status))).toEqual([
