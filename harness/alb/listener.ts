@@ -1,13 +1,16 @@
 import { constants as cryptoConstants } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2, { type Http2Session } from 'node:http2';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { failed } from '../../certs/alb-codes.ts';
 import { listenWithHandle } from '../server-handle.ts';
 import { connectionLogEntry, newConnTraceId } from './connection-log.ts';
 import { connectionState, setConnectionState } from './connection-state.ts';
 import { TargetPool, createTargetAgents } from './forward.ts';
 import { plainIp } from './forwarded-headers.ts';
+import { http2Stream, isHttp2Request } from './http2-request.ts';
 import { leafFields } from './leaf-fields.ts';
 import { ALB_REQUEST_LIMITS } from './limits.ts';
 import { openLogFiles, type LogFiles } from './log-files.ts';
@@ -60,17 +63,17 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     honorCipherOrder: true, // "the server's cipher order wins" (describe-ssl-policies)
     ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
   };
-  const server = https.createServer({
+  const server = createTlsHttpServer(config, {
     ...contextOptions,
     requestCert: mtls,
     // The ALB verifies in JS (verify.ts); OpenSSL's verdict is only kept as a cross-check.
     rejectUnauthorized: false,
     ...(config.advertiseTrustStoreCaNames && config.trustStore ? { ca: config.trustStore.pems } : {}),
-    maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes,
     // Node's own handshake timer stays as a backstop behind ours (connection handler below).
     handshakeTimeout: config.handshakeTimeoutMs + 1_000,
   });
   // The idle timeout covers established connections, between requests as well as before the first.
+  // HTTP/1.1 connections get it on the socket; HTTP/2 sessions get `timeout` as their session timeout.
   server.timeout = config.idleTimeoutMs;
   server.keepAliveTimeout = config.idleTimeoutMs;
 
@@ -206,17 +209,19 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     log: logAccess,
   };
   const onRequest = createRequestHandler(context);
-  // Requests still being answered on a connection: the idle timeout leaves those to the target timeout.
-  const inFlight = new WeakMap<Socket, number>();
-  server.on('request', (req, res) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    res.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+  // Requests still being answered on a connection (an HTTP/1.1 socket or an HTTP/2 session): the idle
+  // timeout leaves those to the target timeout. An HTTP/2 request's `req.socket` is a new Proxy per
+  // stream, so the session is the key there.
+  const inFlight = new WeakMap<Socket | Http2Session, number>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const connection = isHttp2Request(req) ? http2Stream(req).session! : req.socket;
+    inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
+    res.once('close', () => inFlight.set(connection, (inFlight.get(connection) ?? 1) - 1));
     void onRequest(req, res);
   });
-  server.on('timeout', (socket: Socket) => {
-    if ((inFlight.get(socket) ?? 0) > 0) return;
-    socket.destroy();
+  server.on('timeout', (connection: Socket | Http2Session) => {
+    if ((inFlight.get(connection) ?? 0) > 0) return;
+    connection.destroy();
   });
   const onClientError = createClientErrorHandler(context);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -238,4 +243,42 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
   });
   port = handle.port;
   return { ...handle, hostname: config.hostname, connectionLog, accessLog, ...trustStoreControl(config, server, contextOptions) };
+}
+
+/** The TLS server of a listener, with the HTTP timeouts both kinds take. */
+type ListenerServer = TlsServer & { timeout: number; keepAliveTimeout: number };
+
+/**
+ * The HTTPS listener's server. With `routing.http2.enabled` (AWS's default) it is an HTTP/2 server
+ * that also serves HTTP/1.1 (`allowHTTP1`): ALPN offers `h2` first, then `http/1.1`, and a client
+ * that offers no ALPN gets HTTP/1.1. Both are TLS servers with the same events, so the handshake
+ * handling, the connection log and `setSecureContext` (trust-store rotation) work for either.
+ *
+ * With HTTP/2 disabled the listener offers `http/1.1` only, and a client that offers only `h2` fails
+ * the handshake with alert 120 no_application_protocol (what OpenSSL does under Node when the lists do
+ * not overlap); a client that offers both, or none, gets HTTP/1.1. AWS documents only that HTTP/2 can
+ * be turned off, not what an h2-only client then sees.
+ *
+ * Header limits: Node applies ALB's 16K-per-header rule in the request handler for both protocols.
+ * Over HTTP/2, Node refuses a header list over 64K itself (RST_STREAM REFUSED_STREAM, before any
+ * handler runs) where HTTP/1.1 gets ALB's 400.
+ */
+function createTlsHttpServer(config: AlbConfig, options: https.ServerOptions): ListenerServer {
+  if (!config.http2) {
+    return https.createServer({
+      ...options,
+      ALPNProtocols: ['http/1.1'],
+      maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes,
+    }) as unknown as ListenerServer;
+  }
+  const server = http2.createSecureServer({
+    ...(options as http2.SecureServerOptions),
+    allowHTTP1: true,
+    // Node's HTTP/1.1 parser keeps 2000 fields (maxHeadersCount); HTTP/2's default of 128 would refuse
+    // requests that HTTP/1.1 accepts. (AWS documents no count limit.)
+    maxHeaderListPairs: 2000,
+  });
+  // The HTTP/1.1 side (allowHTTP1) reads the header-size limit from the server object.
+  Object.assign(server, { maxHeaderSize: ALB_REQUEST_LIMITS.headerBlockBytes });
+  return server as unknown as ListenerServer;
 }
