@@ -6,6 +6,9 @@ import { ALB_REQUEST_LIMITS } from './limits.ts';
 import type { AlbConfig } from './options.ts';
 import { nodeCipherString } from './policies.ts';
 
+/** Requests in parallel on one HTTP/2 connection, as AWS documents for ALB listeners. */
+export const ALB_HTTP2_MAX_CONCURRENT_STREAMS = 128;
+
 /** The TLS server of a listener, with the HTTP timeouts both kinds take. */
 export type ListenerServer = TlsServer & { timeout: number; keepAliveTimeout: number };
 
@@ -72,6 +75,8 @@ function httpServer(config: AlbConfig, options: https.ServerOptions): ListenerSe
   const server = http2.createSecureServer({
     ...(options as http2.SecureServerOptions),
     allowHTTP1: true,
+    // "You can send up to 128 requests in parallel using one HTTP/2 connection" (ALB listeners page).
+    settings: { maxConcurrentStreams: ALB_HTTP2_MAX_CONCURRENT_STREAMS },
     // Node's HTTP/1.1 parser keeps 2000 fields (maxHeadersCount); HTTP/2's default of 128 would refuse
     // requests that HTTP/1.1 accepts. (AWS documents no count limit.)
     maxHeaderListPairs: 2000,

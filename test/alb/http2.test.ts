@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
@@ -58,6 +59,17 @@ describe('ALPN per routing.http2.enabled', () => {
     // HTTP/1.1 clients are served as before.
     expect((await albRequest(alb.port, { secureContext: clientContext(pki) })).status).toBe(200);
   });
+});
+
+it('advertises 128 concurrent streams per HTTP/2 connection, as AWS documents', async () => {
+  await using alb = await startAlb({ certificate: serverCertificate(pki) });
+  const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki) } as http2.SecureClientSessionOptions);
+  const settings = await new Promise<http2.Settings>((resolve, reject) => {
+    session.once('remoteSettings', resolve);
+    session.once('error', reject);
+  });
+  session.close();
+  expect(settings.maxConcurrentStreams).toBe(128);
 });
 
 describe('an HTTP/2 client in verify mode', () => {
