@@ -6,8 +6,8 @@ import {
   CERTIFICATE_ENVIRONMENT_TYPES as CERT_ENV_TYPES, ENVIRONMENT_TYPES as ENV_TYPES, FAILURE_CLASSES, FAILURE_MODES, PROJECT_TYPES,
 } from '../harness/gateway/types.ts';
 import {
-  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CLOCKS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
-  STEP_ACTIONS, STEP_CONNECTIONS, TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
+  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CALLERS, SCENARIO_CLOCKS, SEED_SECTIONS,
+  SERVER_CERTIFICATE_CHOICES as SERVER_CERTS, STEP_ACTIONS, STEP_CONNECTIONS, TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
 } from './types.ts';
 import { stepName } from './steps.ts';
 import { EXTRA_CHAINS, TRUST_STORE_FIXTURES } from './fixtures/extra-pki.ts';
@@ -51,6 +51,7 @@ export function validateScenarios(scenarios: readonly unknown[]): Scenario[] {
     if (raw.variant !== undefined) checkVariant('variant', raw.variant, at);
     if (raw.source !== undefined && (typeof raw.source !== 'string' || raw.source.trim() === '')) at('source', 'must be a non-empty string: the AWS page or public issue this comes from.');
     checkBuiltFixtures(raw, at);
+    checkCaller(raw, at);
     checkAlb(raw.alb, at);
     checkGateway(raw.gateway, raw.variant !== undefined, at);
     checkRequest(raw.request, at);
@@ -94,6 +95,14 @@ function checkBuiltFixtures(raw: Obj, at: At): void {
   else checkChoice('expected.albRefuses.code', refuses.code, REFUSAL_CODES, at);
   if (typeof alb.trustStoreFixture !== 'string' || !alb.trustStoreFixture.startsWith('refused-')) {
     at('expected.albRefuses', 'needs alb.trustStoreFixture set to one of the refused-* stores (the run loads it, then the fixed store).');
+  }
+}
+
+/** `caller`: an HTTP/2 client presents `variant` itself, so it needs one. */
+function checkCaller(raw: Obj, at: At): void {
+  checkChoice('caller', raw.caller, SCENARIO_CALLERS, at);
+  if (raw.caller === 'h2-client' && raw.variant === undefined) {
+    at('caller', 'h2-client presents the scenario\'s certificate to the ALB itself: set variant (a PKI client variant).');
   }
 }
 
@@ -207,6 +216,7 @@ function checkSteps(raw: Obj, at: At): void {
   if (steps === undefined) return;
   if (!Array.isArray(steps) || steps.length === 0) return at('steps', 'must be a non-empty array of actions ({action, ...}) and requests ({expected, request?, connection?}); remove it for a one-request scenario.');
   if (raw.expected !== undefined && isObj(raw.expected) && raw.expected.albRefuses !== undefined) at('steps', 'cannot follow expected.albRefuses (that run restarts the ALB with the fixed store); keep one of them.');
+  if (raw.caller === 'h2-client') at('steps', 'need the gateway (they redeploy it and send through it); an h2-client scenario has one request. Remove caller or steps.');
   const alb = isObj(raw.alb) ? raw.alb : {};
   const gateway = isObj(raw.gateway) ? raw.gateway : {};
   steps.forEach((step, i) => {

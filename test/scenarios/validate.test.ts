@@ -123,7 +123,10 @@ describe('validateScenarios', () => {
       expect(problemsOf([withSteps(steps)])).toContain(`scenario ca-rotation-old-removed-first: ${text}`);
     });
 
-    test('a trust-store action needs verify mode; certificates name a variant or a chain', () => {
+    test('a trust-store action needs verify mode, steps need the gateway; certificates name a variant or a chain', () => {
+      expect(problemsOf([withSteps([{ expected: ok }], (s) => (s.caller = 'h2-client'))]).split('\n')).toContain(
+        'scenario ca-rotation-old-removed-first: steps need the gateway (they redeploy it and send through it); an h2-client scenario has one request. Remove caller or steps.',
+      );
       const passthrough = withSteps([{ action: 'add-revocations', revocations: ['root'] }], (s) => (s.alb = { mode: 'passthrough' }));
       expect(problemsOf([passthrough])).toBe(
         'scenario ca-rotation-old-removed-first: steps[0].action add-revocations changes a trust store, which exists in verify mode only; set alb.mode to "verify".',
@@ -140,5 +143,16 @@ describe('validateScenarios', () => {
   test('a valid copy passes (the checks are not vacuous)', () => {
     const ok = copy((s) => (s.id = 'my-copy')) as Scenario;
     expect(validateScenarios([ok])[0]!.id).toBe('my-copy');
+  });
+});
+
+describe('caller', () => {
+  test('must be gateway or h2-client, and an h2-client presents variant itself', () => {
+    expect(problemsOf([copy((s) => (s.caller = 'curl'))])).toBe('scenario url-forward-200: caller must be one of gateway, h2-client; got "curl".');
+    expect(problemsOf([copy((s) => {
+      s.caller = 'h2-client';
+      delete s.variant;
+    })])).toBe("scenario url-forward-200: caller h2-client presents the scenario's certificate to the ALB itself: set variant (a PKI client variant).");
+    expect(validateScenarios([copy((s) => (s.caller = 'h2-client'))])[0]!.caller).toBe('h2-client');
   });
 });
