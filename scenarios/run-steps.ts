@@ -1,7 +1,7 @@
 import type { TlsVerifyStatus } from '../certs/alb-codes.ts';
 import type { Pki } from '../certs/pki/types.ts';
-import type { AlbHandle, ConnectionLogEntry } from '../harness/alb/types.ts';
-import type { GatewayHandle } from '../harness/gateway/types.ts';
+import type { AccessLogEntry, AlbHandle, ConnectionLogEntry } from '../harness/alb/types.ts';
+import type { GatewayHandle, UpstreamRecord } from '../harness/gateway/types.ts';
 import type { TargetHandle } from '../harness/targets/index.ts';
 import { trustStoreFixture } from './fixtures/extra-pki.ts';
 import { stepLabel, stepName } from './steps.ts';
@@ -140,6 +140,24 @@ function changeRevocations(ctx: StepContext, step: RevocationsStep, ids: Map<Rev
 }
 
 /**
+ * The connection-log entry of the connection a request rode. An answered request names it in its
+ * access-log line (conn_trace_id); a request whose handshake failed left a new judged entry (waited
+ * for when a verdict is expected, since logging can trail the response; otherwise read as it is).
+ */
+async function connectionOf(
+  alb: AlbHandle, call: UpstreamRecord | undefined, before: { connections: Set<ConnectionLogEntry>; access: Set<AccessLogEntry> }, verdictExpected: boolean, timeoutMs: number,
+): Promise<ConnectionLogEntry | undefined> {
+  if (call?.status !== undefined) {
+    const access = await alb.accessLog.waitFor((e) => !before.access.has(e), timeoutMs).catch(() => undefined);
+    return access ? alb.connectionLog.waitFor((e) => e.connTraceId === access.connTraceId, timeoutMs).catch(() => undefined) : undefined;
+  }
+  if (!call || call.failureClass === 'origin-untrusted') return undefined;
+  const judged = (e: ConnectionLogEntry) => !before.connections.has(e) && e.tlsProtocol !== '-' && e.tlsVerifyStatus !== '-';
+  if (!verdictExpected) return alb.connectionLog.entries.find(judged);
+  return alb.connectionLog.waitFor(judged, timeoutMs).catch(() => undefined);
+}
+
+/**
  * Sends one request and works out which connection it rode from the ALB's own logs: the access-log
  * line's conn_trace_id names the connection; if its connection-log line was written before this
  * request, the request reused it.
@@ -154,14 +172,7 @@ async function request(ctx: StepContext, scenario: Scenario, step: RequestStep, 
   const response = await ctx.send(gateway.url, step.request ?? scenario.request);
   const call = gateway.upstream.length > upstreamBefore ? gateway.upstream.at(-1) : undefined;
 
-  let entry: ConnectionLogEntry | undefined;
-  if (call?.status !== undefined) {
-    const access = await alb.accessLog.waitFor((e) => !oldAccess.has(e), ctx.logTimeoutMs).catch(() => undefined);
-    entry = access ? await alb.connectionLog.waitFor((e) => e.connTraceId === access.connTraceId, ctx.logTimeoutMs).catch(() => undefined) : undefined;
-  } else if (call && call.failureClass !== 'origin-untrusted' && step.expected.tlsVerifyStatus !== null) {
-    const judged = (e: ConnectionLogEntry) => !oldConnections.has(e) && e.tlsProtocol !== '-' && e.tlsVerifyStatus !== '-';
-    entry = await alb.connectionLog.waitFor(judged, ctx.logTimeoutMs).catch(() => undefined);
-  }
+  const entry = await connectionOf(alb, call, { connections: oldConnections, access: oldAccess }, step.expected.tlsVerifyStatus !== null, ctx.logTimeoutMs);
   const reused = entry !== undefined && oldConnections.has(entry);
   const targetSaw = target && target.requests.length > targetBefore ? target.requests[targetBefore]!.headers : null;
   result.status = response.status;

@@ -222,40 +222,47 @@ function checkSteps(raw: Obj, at: At): void {
   steps.forEach((step, i) => {
     const name = stepName(i);
     if (!isObj(step)) return at(name, 'must be an object: an action {action, ...} or a request {expected, request?, connection?}.');
-    if (step.action === undefined) return checkRequestStep(step, name, at);
-    if (!STEP_ACTIONS.includes(step.action as never)) return at(`${name}.action`, `must be one of ${list(STEP_ACTIONS)} (or absent for a request); got ${JSON.stringify(step.action)}.`);
-    const allowed: Record<string, readonly string[]> = {
-      'modify-trust-store': ['trustStore', 'trustStoreFixture'],
-      'add-revocations': ['revocations'],
-      'remove-revocations': ['revocations'],
-      'redeploy-gateway': ['environment', 'mtlsCertificate'],
-    };
-    for (const key of Object.keys(step)) {
-      if (key !== 'action' && !allowed[step.action as string]!.includes(key)) at(`${name}.${key}`, `does not apply to action ${String(step.action)} (its fields: ${list(allowed[step.action as string]!)}).`);
-    }
-    if (step.action !== 'redeploy-gateway' && alb.mode !== 'verify') at(`${name}.action`, `${String(step.action)} changes a trust store, which exists in verify mode only; set alb.mode to "verify".`);
-    switch (step.action) {
-      case 'modify-trust-store':
-        if ((step.trustStore === undefined) === (step.trustStoreFixture === undefined)) at(name, 'modify-trust-store needs exactly one of trustStore or trustStoreFixture (the new CA bundle).');
-        checkChoice(`${name}.trustStore`, step.trustStore, TRUST_STORES, at);
-        checkChoice(`${name}.trustStoreFixture`, step.trustStoreFixture, TRUST_STORE_FIXTURES, at);
-        break;
-      case 'add-revocations':
-      case 'remove-revocations':
-        if (!Array.isArray(step.revocations) || step.revocations.length === 0) at(`${name}.revocations`, `is required: a non-empty array of ${list(REVOCATIONS)}.`);
-        else step.revocations.forEach((r, j) => checkChoice(`${name}.revocations[${j}]`, r, REVOCATIONS, at));
-        break;
-      case 'redeploy-gateway':
-        if (step.environment === undefined && step.mtlsCertificate === undefined) at(name, 'redeploy-gateway needs environment or mtlsCertificate: what the new deployment changes.');
-        if (step.environment !== undefined && !(isObj(step.environment) && Object.values(step.environment).every((v) => typeof v === 'string'))) {
-          at(`${name}.environment`, 'must be an object of string values (variable -> value), e.g. {"ALB_MTLS_CERT": "alb_cert_g2"}.');
-        }
-        if (step.mtlsCertificate !== undefined && (typeof step.mtlsCertificate !== 'string' || gateway.handler !== 'url-forward')) {
-          at(`${name}.mtlsCertificate`, 'is a certificate name (a string) for the url-forward handler; env-selected and function read $env(ALB_MTLS_CERT): set environment instead.');
-        }
-        break;
-    }
+    if (step.action === undefined) checkRequestStep(step, name, at);
+    else checkActionStep(step, name, { albMode: alb.mode, handler: gateway.handler }, at);
   });
+}
+
+/** The fields each action takes (beside `action`). */
+const ACTION_FIELDS: Record<(typeof STEP_ACTIONS)[number], readonly string[]> = {
+  'modify-trust-store': ['trustStore', 'trustStoreFixture'],
+  'add-revocations': ['revocations'],
+  'remove-revocations': ['revocations'],
+  'redeploy-gateway': ['environment', 'mtlsCertificate'],
+};
+
+function checkActionStep(step: Obj, name: string, scenario: { albMode: unknown; handler: unknown }, at: At): void {
+  if (!STEP_ACTIONS.includes(step.action as never)) return at(`${name}.action`, `must be one of ${list(STEP_ACTIONS)} (or absent for a request); got ${JSON.stringify(step.action)}.`);
+  const fields = ACTION_FIELDS[step.action as keyof typeof ACTION_FIELDS];
+  for (const key of Object.keys(step)) {
+    if (key !== 'action' && !fields.includes(key)) at(`${name}.${key}`, `does not apply to action ${String(step.action)} (its fields: ${list(fields)}).`);
+  }
+  if (step.action !== 'redeploy-gateway' && scenario.albMode !== 'verify') at(`${name}.action`, `${String(step.action)} changes a trust store, which exists in verify mode only; set alb.mode to "verify".`);
+  switch (step.action) {
+    case 'modify-trust-store':
+      if ((step.trustStore === undefined) === (step.trustStoreFixture === undefined)) at(name, 'modify-trust-store needs exactly one of trustStore or trustStoreFixture (the new CA bundle).');
+      checkChoice(`${name}.trustStore`, step.trustStore, TRUST_STORES, at);
+      checkChoice(`${name}.trustStoreFixture`, step.trustStoreFixture, TRUST_STORE_FIXTURES, at);
+      break;
+    case 'add-revocations':
+    case 'remove-revocations':
+      if (!Array.isArray(step.revocations) || step.revocations.length === 0) at(`${name}.revocations`, `is required: a non-empty array of ${list(REVOCATIONS)}.`);
+      else step.revocations.forEach((r, j) => checkChoice(`${name}.revocations[${j}]`, r, REVOCATIONS, at));
+      break;
+    case 'redeploy-gateway':
+      if (step.environment === undefined && step.mtlsCertificate === undefined) at(name, 'redeploy-gateway needs environment or mtlsCertificate: what the new deployment changes.');
+      if (step.environment !== undefined && !(isObj(step.environment) && Object.values(step.environment).every((v) => typeof v === 'string'))) {
+        at(`${name}.environment`, 'must be an object of string values (variable -> value), e.g. {"ALB_MTLS_CERT": "alb_cert_g2"}.');
+      }
+      if (step.mtlsCertificate !== undefined && (typeof step.mtlsCertificate !== 'string' || scenario.handler !== 'url-forward')) {
+        at(`${name}.mtlsCertificate`, 'is a certificate name (a string) for the url-forward handler; env-selected and function read $env(ALB_MTLS_CERT): set environment instead.');
+      }
+      break;
+  }
 }
 
 function checkRequestStep(step: Obj, name: string, at: At): void {
