@@ -12,6 +12,15 @@ export type MutualAuthenticationMode = (typeof MUTUAL_AUTHENTICATION_MODES)[numb
 export const VERIFY_FAILURE_MODES = ['handshake', 'http-403'] as const;
 export type VerifyFailureMode = (typeof VERIFY_FAILURE_MODES)[number];
 
+/**
+ * What a trust-store change (`modifyTrustStore`, revocations) does to connections already
+ * established. AWS does not document it: `keep-established` (default) judges only new connections;
+ * `close-established` closes every established connection, so each client reconnects and is judged
+ * against the new store.
+ */
+export const TRUST_STORE_CHANGE_EFFECTS = ['keep-established', 'close-established'] as const;
+export type TrustStoreChangeEffect = (typeof TRUST_STORE_CHANGE_EFFECTS)[number];
+
 /** How certificate headers are encoded: `literal` keeps `+=/`; `doc-example` percent-encodes `=`. */
 export const HEADER_ENCODINGS = ['literal', 'doc-example'] as const;
 export type HeaderEncoding = (typeof HEADER_ENCODINGS)[number];
@@ -96,6 +105,8 @@ export interface AlbOptions {
   targetIdleTimeoutMs?: number;
   /** How a failed verification shows. Default `handshake` (AWS docs); `http-403` completes the handshake and answers 403. */
   verifyFailure?: VerifyFailureMode;
+  /** What a trust-store change does to established connections. Undocumented by AWS. Default `keep-established`. */
+  trustStoreChange?: TrustStoreChangeEffect;
   /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default false (full chains, as AWS's trust-store documentation describes). */
   partialChain?: boolean;
   /** Strip client-sent `X-Amzn-Mtls-*` headers before forwarding. Undocumented by AWS. Default true. */
