@@ -3,9 +3,9 @@ import { startListener } from './listener.ts';
 import { createLogStream, type WritableLogStream } from './log-stream.ts';
 import { resolveAlbOptions, type AlbConfig } from './options.ts';
 import type { AlbHandle, AlbOptions, ListenerOptions, LoadBalancerHandle, LoadBalancerOptions, LogStream } from './types.ts';
+import { MAX_VERIFY_LISTENERS, verifyQuotaProblem } from './verify-quota.ts';
 
-/** The AWS quota "Listeners using mTLS in verify mode per load balancer" (the ALB guide's quotas page, "Trust stores" table): 2. */
-export const MAX_VERIFY_LISTENERS = 2;
+export { MAX_VERIFY_LISTENERS };
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
 
@@ -34,9 +34,7 @@ function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
     const { port, mutualAuthentication } = listener as ListenerOptions;
     const mode = (mutualAuthentication ?? options.mutualAuthentication)?.mode;
     if (mode === 'verify' && ++verifyCount > MAX_VERIFY_LISTENERS) {
-      throw configError(
-        `listeners[${i}] is listener number ${verifyCount} in verify mode; AWS allows ${MAX_VERIFY_LISTENERS} per load balancer (quota "Listeners using mTLS in verify mode per load balancer"). Use mode 'passthrough' or 'off' for it, or start another load balancer`,
-      );
+      throw configError(`listeners[${i}] ${verifyQuotaProblem(verifyCount)}`);
     }
     if (typeof port === 'number' && port !== 0) {
       const first = seenPorts.get(port);

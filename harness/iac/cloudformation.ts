@@ -53,7 +53,7 @@ function optionalBoolean(props: Record<string, unknown>, key: string, path: Path
   return text === 'true';
 }
 
-function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedListener & { loadBalancer?: string } {
+function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedListener {
   const mutual = props.MutualAuthentication === undefined ? undefined : resolveIntrinsics(props.MutualAuthentication, [...path, 'MutualAuthentication'], ctx);
   const mPath = [...path, 'MutualAuthentication'];
   const port = optionalString(props, 'Port', path, ctx);
@@ -108,7 +108,7 @@ export function templateContext(doc: unknown, file: string, vars: Readonly<Recor
 export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Record<string, string>>): ParsedConfiguration {
   const ctx = templateContext(doc, file, vars);
   const config: ParsedConfiguration = { format: 'cloudformation', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
-  const listeners: (ImportedListener & { loadBalancer?: string })[] = [];
+  const listeners: ImportedListener[] = [];
   const revocations: { trustStore: string; locations: S3Location[] }[] = [];
   const loadBalancers = new Map<string, Record<string, string>>();
   const ignored: string[] = [];
@@ -159,8 +159,11 @@ export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Re
     if (store) store.revocations.push(...r.locations);
     else config.notes.push(`a TrustStoreRevocation names trust store ${r.trustStore}, which this template does not define; ignored`);
   }
-  for (const { loadBalancer, ...listener } of listeners) {
-    listener.loadBalancerAttributes = (loadBalancer && loadBalancers.get(loadBalancer)) || {};
+  for (const listener of listeners) {
+    const ref = listener.loadBalancer;
+    listener.loadBalancerAttributes = (ref && loadBalancers.get(ref)) || {};
+    // `<LogicalId>` of a balancer defined here is shown as its logical ID; anything else as resolved.
+    if (ref !== undefined && loadBalancers.has(ref)) listener.loadBalancer = ref.slice(1, -1);
     config.listeners.push(listener);
   }
   if (ignored.length > 0) config.notes.push(`ignored ${ignored.length} resource(s) the ALB emulator does not model: ${ignored.join(', ')}`);

@@ -55,6 +55,9 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
   const mutual = mutualText === undefined ? [] : json(mutualText, file, at('mutual-authentication'));
   if (!Array.isArray(mutual)) throw iacError(file, at('mutual-authentication'), 'expected a JSON list such as [{"port": 443, "mode": "verify", "trustStore": "arn:..."}]');
   const lbAttributes = stringMap(get('load-balancer-attributes') ?? '');
+  // Ingresses of one IngressGroup share a load balancer; any other Ingress has its own.
+  const group = get('group.name');
+  const loadBalancer = group === undefined ? `Ingress ${name}` : `IngressGroup ${group}`;
   return ports.flatMap((entry) =>
     Object.entries(isRecord(entry) ? entry : {}).map(([protocol, port]) => {
       const m = (mutual as MutualAuthenticationEntry[]).find((x) => Number(x.port) === Number(port));
@@ -73,6 +76,7 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
           : undefined,
         listenerAttributes: stringMap(get(`listener-attributes.${protocol.toUpperCase()}-${String(port)}`) ?? ''),
         loadBalancerAttributes: lbAttributes,
+        loadBalancer,
         at: `document ${index + 1} (Ingress ${name})`,
       } satisfies ImportedListener;
     }),

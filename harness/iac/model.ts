@@ -41,6 +41,8 @@ export interface ImportedListener {
   mutualAuthentication?: ImportedMutualAuthentication;
   listenerAttributes: Record<string, string>;
   loadBalancerAttributes: Record<string, string>;
+  /** The load balancer it belongs to, as the configuration names it (logical ID, address, ARN, Ingress group), when it says. */
+  loadBalancer?: string;
   /** Where the listener is defined, for messages. */
   at: string;
 }

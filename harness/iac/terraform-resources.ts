@@ -87,6 +87,7 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
       : undefined,
     listenerAttributes,
     loadBalancerAttributes,
+    ...(lb ? { loadBalancer: lb.address } : str(v.load_balancer_arn) !== undefined ? { loadBalancer: String(v.load_balancer_arn) } : {}),
     at: r.address,
   };
 }
