@@ -26,19 +26,23 @@ import type { ImportAlbConfigOptions, ImportedAlbConfig, ImportedListenerConfig,
  * `HARNESS_ERR_ALB_CONFIG` for what AWS itself rejects) naming the file, the line or JSON pointer, and the fix.
  */
 export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<ImportedAlbConfig> {
-  const imported = await importListeners(options, 'one');
-  const [only] = imported.listeners;
-  const { sslPolicy, mutualAuthentication, attributes } = only!.options;
+  return asSingleListener(await importListeners(options, 'one'));
+}
+
+/** A load balancer imported with exactly one listener, in `importAlbConfig`'s form (its attributes merged over the load balancer's). */
+export function asSingleListener(imported: ImportedLoadBalancerConfig): ImportedAlbConfig {
+  const only = imported.listeners[0]!;
+  const { sslPolicy, mutualAuthentication, attributes } = only.options;
   return {
     format: imported.format,
     source: imported.source,
-    listener: only!.listener,
+    listener: only.listener,
     albOptions: {
       ...(sslPolicy ? { sslPolicy } : {}),
       mutualAuthentication,
       attributes: { ...imported.loadBalancerOptions.attributes, ...attributes },
     },
-    ...(only!.trustStore ? { trustStore: only!.trustStore } : {}),
+    ...(only.trustStore ? { trustStore: only.trustStore } : {}),
     notes: imported.notes,
   };
 }
