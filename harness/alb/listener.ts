@@ -7,6 +7,7 @@ import { listenWithHandle } from '../server-handle.ts';
 import { connectionLogEntry, newConnTraceId } from './connection-log.ts';
 import { connectionState, setConnectionState } from './connection-state.ts';
 import { TargetPool, createTargetAgents } from './forward.ts';
+import { startHealthChecks, type HealthChecker } from './health-checks.ts';
 import { plainIp } from './forwarded-headers.ts';
 import { leafFields } from './leaf-fields.ts';
 import { ALB_REQUEST_LIMITS } from './limits.ts';
@@ -192,11 +193,13 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
 
   // ALB does not verify target certificates, so the target hop must not either.
   const { httpAgent, httpsAgent } = createTargetAgents();
+  const pool = new TargetPool(config.targets);
+  let health: HealthChecker | undefined;
   const context = {
     config,
     listenerPort: () => port,
     forward: {
-      pool: new TargetPool(config.targets),
+      pool,
       connectTimeoutMs: config.targetConnectTimeoutMs,
       idleTimeoutMs: config.targetIdleTimeoutMs,
       targetTls: { rejectUnauthorized: false },
@@ -232,10 +235,24 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     protocol: 'https',
     port: config.port,
     onClose: () => {
+      health?.stop();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   });
   port = handle.port;
-  return { ...handle, hostname: config.hostname, connectionLog, accessLog, ...trustStoreControl(config, server, contextOptions) };
+  // Started once listening, so a listener that cannot bind leaves no checks running.
+  if (config.healthCheck) {
+    health = startHealthChecks(config.targets, config.healthCheck);
+    pool.inService = health.routable;
+  }
+  return {
+    ...handle,
+    hostname: config.hostname,
+    connectionLog,
+    accessLog,
+    ...trustStoreControl(config, server, contextOptions),
+    describeTargetHealth: () => health?.describe() ?? [],
+    checkTargetHealth: async () => (health ? health.checkNow() : []),
+  };
 }
