@@ -97,6 +97,7 @@ export async function readCdkAssembly(dir: string, vars: Readonly<Record<string,
       ...parsed.listeners.map((l) => ({ ...l, id: `${stack}/${l.id}`, ...(l.loadBalancer !== undefined ? { loadBalancer: `${stack}/${l.loadBalancer}` } : {}), at: `${relative(dir, templatePath)} ${l.at}` })),
     );
     config.trustStores.push(...parsed.trustStores);
+    if (parsed.targetGroups) (config.targetGroups ??= []).push(...parsed.targetGroups.map((g) => ({ ...g, id: `${stack}/${g.id}` })));
     config.uploads.push(...(await uploadsOf(dir, stack, template as Record<string, unknown>, ctx)));
     config.notes.push(...parsed.notes.map((n) => `${stack}: ${n}`));
   }

@@ -1,5 +1,5 @@
 import { CFN_YAML_TAGS, resolveIntrinsics, resolveString, resourceCondition, type CfnTemplateContext } from './cfn-intrinsics.ts';
-import type { ImportedListener, ImportedTrustStore, ParsedConfiguration, S3Location } from './model.ts';
+import { TARGET_GROUP_HEALTH_CHECK_SETTINGS, type ImportedListener, type ImportedTargetGroup, type ImportedTrustStore, type ParsedConfiguration, type S3Location } from './model.ts';
 import { iacError, isRecord, jsonPointer, parseJsonText } from './source-text.ts';
 import { parseYamlText } from './yaml-text.ts';
 
@@ -12,6 +12,7 @@ const LISTENER = 'AWS::ElasticLoadBalancingV2::Listener';
 const TRUST_STORE = 'AWS::ElasticLoadBalancingV2::TrustStore';
 const REVOCATION = 'AWS::ElasticLoadBalancingV2::TrustStoreRevocation';
 const LOAD_BALANCER = 'AWS::ElasticLoadBalancingV2::LoadBalancer';
+const TARGET_GROUP = 'AWS::ElasticLoadBalancingV2::TargetGroup';
 /** Types that never matter to the listener and are not worth a note. */
 const SILENT_TYPES = new Set(['AWS::CDK::Metadata']);
 
@@ -73,8 +74,37 @@ function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx:
     listenerAttributes: keyValueList(props.ListenerAttributes, [...path, 'ListenerAttributes'], ctx),
     loadBalancerAttributes: {},
     loadBalancer: optionalString(props, 'LoadBalancerArn', path, ctx),
+    targetGroup: forwardedTargetGroup(props.DefaultActions, [...path, 'DefaultActions'], ctx),
     at: jsonPointer(path.slice(0, 2)),
   };
+}
+
+/** The target group of the first forward action: `TargetGroupArn`, or the first of `ForwardConfig.TargetGroups`. */
+function forwardedTargetGroup(actions: unknown, path: Path, ctx: CfnTemplateContext): string | undefined {
+  if (!Array.isArray(actions)) return undefined;
+  for (const [i, action] of actions.entries()) {
+    if (!isRecord(action)) continue;
+    if (action.TargetGroupArn !== undefined) return resolveString(action.TargetGroupArn, [...path, i, 'TargetGroupArn'], ctx);
+    const groups = isRecord(action.ForwardConfig) ? action.ForwardConfig.TargetGroups : undefined;
+    if (Array.isArray(groups) && isRecord(groups[0]) && groups[0].TargetGroupArn !== undefined) {
+      return resolveString(groups[0].TargetGroupArn, [...path, i, 'ForwardConfig', 'TargetGroups', 0, 'TargetGroupArn'], ctx);
+    }
+  }
+  return undefined;
+}
+
+function targetGroupOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedTargetGroup {
+  const healthCheck: ImportedTargetGroup['healthCheck'] = {};
+  for (const key of TARGET_GROUP_HEALTH_CHECK_SETTINGS) {
+    if (key === 'Matcher') {
+      const matcher = isRecord(props.Matcher) ? optionalString(props.Matcher, 'HttpCode', [...path, 'Matcher'], ctx) : undefined;
+      if (matcher !== undefined) healthCheck.Matcher = matcher;
+    } else {
+      const value = optionalString(props, key, path, ctx);
+      if (value !== undefined) healthCheck[key] = value;
+    }
+  }
+  return { id, refs: [`<${id}>`, `<${id}.TargetGroupArn>`], healthCheck, at: jsonPointer(path.slice(0, 2)) };
 }
 
 function s3Location(props: Record<string, unknown>, keys: [string, string, string], path: Path, ctx: CfnTemplateContext): S3Location {
@@ -144,6 +174,9 @@ export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Re
         revocations.push({ trustStore: resolveString(props.TrustStoreArn, [...path, 'TrustStoreArn'], ctx), locations });
         break;
       }
+      case TARGET_GROUP:
+        (config.targetGroups ??= []).push(targetGroupOf(id, props, path, ctx));
+        break;
       case LOAD_BALANCER:
         if (props.Type !== undefined && resolveString(props.Type, [...path, 'Type'], ctx) !== 'application') {
           config.notes.push(`${id} is a ${String(props.Type)} load balancer; only application load balancers are emulated`);

@@ -4,7 +4,8 @@ import { subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { validateAttributes } from '../alb/options.ts';
 import { SSL_POLICIES } from '../alb/policies.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';
-import type { MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
+import { resolveHealthCheck } from '../alb/health-checks.ts';
+import type { HealthCheckOptions, MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
 import { ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS, attributeKeyProblem, mutualAuthenticationProblem, NEAREST_MODELLED_POLICY, sslPolicyProblem, trustStoreNameProblem } from './aws-validation.ts';
 import type { ImportedListener, ImportedTrustStore, ParsedConfiguration } from './model.ts';
 import { readS3Object, type S3Sources } from './s3-objects.ts';
@@ -41,6 +42,7 @@ export function asSingleListener(imported: ImportedLoadBalancerConfig): Imported
       ...(sslPolicy ? { sslPolicy } : {}),
       mutualAuthentication,
       attributes: { ...imported.loadBalancerOptions.attributes, ...attributes },
+      ...(imported.loadBalancerOptions.healthCheck ? { healthCheck: imported.loadBalancerOptions.healthCheck } : {}),
     },
     ...(only.trustStore ? { trustStore: only.trustStore } : {}),
     notes: imported.notes,
@@ -117,15 +119,55 @@ async function importListeners(options: ImportAlbConfigOptions, want: 'one' | 'a
       ...(trust ? { trustStore: trust.summary } : {}),
     });
   }
+  const healthCheck = healthCheckOf(config, chosen, notes);
   return {
     format: config.format,
     source: config.source,
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
     listeners,
     // One load balancer: every listener of it carries the same load-balancer attributes.
-    loadBalancerOptions: { attributes: chosenAttributes(chosen[0]!.loadBalancerAttributes), listeners: listeners.map((l) => l.options) },
+    loadBalancerOptions: { attributes: chosenAttributes(chosen[0]!.loadBalancerAttributes), ...(healthCheck ? { healthCheck } : {}), listeners: listeners.map((l) => l.options) },
     notes,
   };
+}
+
+/**
+ * The health check of the target group the first listener forwards to (or of the only target group),
+ * when it sets any: the emulator has one set of targets for all listeners. A target group without
+ * health check settings adds none (the emulator's default: every target gets traffic).
+ */
+function healthCheckOf(config: ParsedConfiguration, chosen: readonly ImportedListener[], notes: string[]): HealthCheckOptions | undefined {
+  const groups = config.targetGroups ?? [];
+  const ref = chosen.find((l) => l.targetGroup !== undefined)?.targetGroup;
+  const group = ref !== undefined ? groups.find((g) => g.refs.includes(ref)) : groups.length === 1 ? groups[0] : undefined;
+  if (!group || Object.keys(group.healthCheck).length === 0) return undefined;
+  const others = new Set(chosen.map((l) => l.targetGroup).filter((r) => r !== undefined && !group.refs.includes(r)));
+  if (others.size > 0) notes.push(`the listeners forward to ${others.size + 1} target groups; the emulator has one set of targets, health-checked as ${group.id} is`);
+  const h = group.healthCheck;
+  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const options: HealthCheckOptions = Object.fromEntries(
+    Object.entries({
+      enabled: h.HealthCheckEnabled === undefined ? undefined : h.HealthCheckEnabled === 'true',
+      protocol: h.HealthCheckProtocol?.toUpperCase(),
+      port: h.HealthCheckPort === undefined || h.HealthCheckPort === 'traffic-port' ? undefined : Number(h.HealthCheckPort),
+      path: h.HealthCheckPath,
+      intervalSeconds: number(h.HealthCheckIntervalSeconds),
+      timeoutSeconds: number(h.HealthCheckTimeoutSeconds),
+      healthyThresholdCount: number(h.HealthyThresholdCount),
+      unhealthyThresholdCount: number(h.UnhealthyThresholdCount),
+      matcher: h.Matcher,
+    }).filter(([, v]) => v !== undefined),
+  );
+  try {
+    if (!resolveHealthCheck(options)) {
+      notes.push(`target group ${group.id} has health checks disabled: every target gets traffic`);
+      return undefined;
+    }
+  } catch (err) {
+    throw awsRejects(config.source, locate(group.at, config.lineOf), (err as Error).message.replace(/^startAlb: healthCheck\.?/, 'health check '));
+  }
+  notes.push(`health checks of target group ${group.id} are emulated, over HTTP or HTTPS without a client certificate (an ALB never presents one to a target)`);
+  return options;
 }
 
 /** Load-balancer attributes minus those at AWS's default (state and describe-* output list them all). */

@@ -1,5 +1,6 @@
 import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
-import type { MutualAuthenticationOptions } from '../alb/types.ts';
+import { resolveHealthCheck } from '../alb/health-checks.ts';
+import type { HealthCheckOptions, MutualAuthenticationOptions } from '../alb/types.ts';
 import type { ImportedAlbConfig, ImportedListenerId, ImportedLoadBalancerConfig, ImportedTrustStoreSummary } from './types.ts';
 
 /**
@@ -11,6 +12,7 @@ export function describeImport(imported: ImportedAlbConfig): string[] {
   const lines = [`Imported from ${imported.source} (${imported.format}):`];
   lines.push(...listenerLines(listener, o.sslPolicy, o.mutualAuthentication, trustStore, '  '));
   lines.push(...attributeLines(o.attributes ?? {}, 'attributes', '  '));
+  lines.push(...healthCheckLines(o.healthCheck));
   return [...lines, ...closingLines(imported.notes)];
 }
 
@@ -19,6 +21,7 @@ export function describeLoadBalancerImport(imported: ImportedLoadBalancerConfig)
   const count = imported.listeners.length;
   const lines = [`Imported from ${imported.source} (${imported.format}): ${count} HTTPS listener(s)${imported.loadBalancer ? ` of load balancer ${imported.loadBalancer}` : ''}`];
   lines.push(...attributeLines(imported.loadBalancerOptions.attributes ?? {}, 'load-balancer attributes', '  '));
+  lines.push(...healthCheckLines(imported.loadBalancerOptions.healthCheck));
   for (const { listener, options, trustStore } of imported.listeners) {
     lines.push(...listenerLines(listener, options.sslPolicy, options.mutualAuthentication, trustStore, '  '));
     if (options.attributes) lines.push(...attributeLines(options.attributes, 'listener attributes', '    '));
@@ -44,6 +47,15 @@ function attributeLines(attributes: Record<string, string>, title: string, inden
   for (const [key, value] of entries) lines.push(`${indent}  ${key}=${value}`);
   if (attributes[HTTP2_ATTRIBUTE] !== undefined) lines.push(`  note: ${HTTP2_ATTRIBUTE} is recorded only; the emulated listener speaks HTTP/1.1`);
   return lines;
+}
+
+function healthCheckLines(options: HealthCheckOptions | undefined): string[] {
+  const h = resolveHealthCheck(options);
+  if (!h) return [];
+  const over = h.protocol ?? "each target's protocol";
+  return [
+    `  target health check: GET ${h.path} over ${over}${h.port === undefined ? '' : ` port ${h.port}`} every ${h.intervalMs / 1000} s (timeout ${h.timeoutMs / 1000} s), healthy after ${h.healthyThresholdCount}, unhealthy after ${h.unhealthyThresholdCount}, codes ${h.matcher}`,
+  ];
 }
 
 function closingLines(notes: readonly string[]): string[] {
