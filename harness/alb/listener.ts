@@ -35,7 +35,7 @@ const NO_CHAIN: PeerChain = { presented: [] };
  * advertises every CA it is given. With mTLS on there are no session tickets and no session cache
  * (ALB supports no resumption with mTLS).
  */
-export async function startListener(config: AlbConfig): Promise<AlbHandle> {
+export async function startListener(config: AlbConfig, sharedHealth?: HealthChecker): Promise<AlbHandle> {
   const mtls = config.mode !== 'off';
   const connectionLog = createLogStream<ConnectionLogEntry>('connectionLog', config.maxLogEntries);
   const accessLog = createLogStream<AccessLogEntry>('accessLog', config.maxLogEntries);
@@ -194,7 +194,9 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
   // ALB does not verify target certificates, so the target hop must not either.
   const { httpAgent, httpsAgent } = createTargetAgents();
   const pool = new TargetPool(config.targets);
-  let health: HealthChecker | undefined;
+  // The listeners of one load balancer share its target group's checks (the load balancer stops them).
+  let health = sharedHealth;
+  if (health) pool.inService = health.routable;
   const context = {
     config,
     listenerPort: () => port,
@@ -235,14 +237,14 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     protocol: 'https',
     port: config.port,
     onClose: () => {
-      health?.stop();
+      if (health !== sharedHealth) health?.stop();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   });
   port = handle.port;
   // Started once listening, so a listener that cannot bind leaves no checks running.
-  if (config.healthCheck) {
+  if (config.healthCheck && !sharedHealth) {
     health = startHealthChecks(config.targets, config.healthCheck);
     pool.inService = health.routable;
   }

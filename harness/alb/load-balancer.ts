@@ -1,4 +1,5 @@
 import { UserError, harnessErrorCode, type UserErrorCode } from '../errors.ts';
+import { startHealthChecks } from './health-checks.ts';
 import { startListener } from './listener.ts';
 import { createLogStream, type WritableLogStream } from './log-stream.ts';
 import { resolveAlbOptions, type AlbConfig } from './options.ts';
@@ -79,20 +80,25 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   resolveAlbOptions(shared);
   const configs = listeners.map((listener, i) => resolveListener(shared, listener, i));
   const handles: AlbHandle[] = [];
+  // One target group behind every listener: checked once, not once per listener.
+  const health = configs[0]!.healthCheck ? startHealthChecks(configs[0]!.targets, configs[0]!.healthCheck) : undefined;
   try {
-    for (const config of configs) handles.push(await startListener(config));
+    for (const config of configs) handles.push(await startListener(config, health));
   } catch (err) {
+    health?.stop();
     await Promise.all(handles.map((handle) => handle.close()));
     throw err;
   }
   const maxEntries = configs[0]!.maxLogEntries;
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => undefined));
+  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => health?.stop()));
   return {
     hostname: handles[0]!.hostname,
     listeners: handles,
     connectionLog: mergedLog('connectionLog', maxEntries, handles.map((h) => h.connectionLog)),
     accessLog: mergedLog('accessLog', maxEntries, handles.map((h) => h.accessLog)),
+    describeTargetHealth: () => health?.describe() ?? [],
+    checkTargetHealth: async () => (health ? health.checkNow() : []),
     close,
     [Symbol.asyncDispose]: close,
   };

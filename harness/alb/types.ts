@@ -225,6 +225,9 @@ export interface LoadBalancerHandle {
   /** Every listener's lines, in the order written (each carries its `listenerPort`), as AWS writes one log per load balancer. */
   connectionLog: LogStream<ConnectionLogEntry>;
   accessLog: LogStream<AccessLogEntry>;
+  /** The targets' health, checked once for the load balancer (each listener's handle gives the same). */
+  describeTargetHealth(): TargetHealthDescription[];
+  checkTargetHealth(): Promise<TargetHealthDescription[]>;
   /** Closes every listener; idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

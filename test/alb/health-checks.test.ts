@@ -124,6 +124,18 @@ describe('target health checks (ALB -> target, no client certificate)', () => {
     expect((await alb.checkTargetHealth()).map((t) => t.state)).toEqual(['healthy', 'healthy']);
   });
 
+  it('a load balancer with several listeners checks each target once per round, and every listener routes by it', async () => {
+    await using a = await target('a', 200);
+    await using b = await target('b', 500);
+    await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [a.url, b.url], healthCheck: { path: '/health' }, listeners: [{}, {}] });
+    await alb.checkTargetHealth();
+    expect(b.seen).toHaveLength(1);
+    expect(await alb.checkTargetHealth()).toEqual(alb.listeners[1]!.describeTargetHealth());
+    expect(alb.describeTargetHealth().map((t) => t.state)).toEqual(['healthy', 'unhealthy']);
+    expect(b.seen).toHaveLength(2);
+    expect([...(await answeredBy(alb.listeners[0]!.port, 2)), ...(await answeredBy(alb.listeners[1]!.port, 2))]).toEqual(['a', 'a', 'a', 'a']);
+  });
+
   it('is off by default, its timer never holds the process, and close() stops it', async () => {
     await using plain = await target('plain', 500);
     await using off = await startAlb({ certificate: serverCertificate(pki), targets: [plain.url] });
