@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPkiManifest } from '../../certs/pki/manifest.ts';
 import { main } from '../../harness/cli/main.ts';
 import { captureIo } from '../cli/capture-io.ts';
 
@@ -74,6 +75,49 @@ describe('alb-mtls serve: the printed commands work as printed', () => {
     await io.nextLine(/^Forwarding to /);
     const printed = groups(io.stdout);
     expect(printed).toHaveLength(2);
+    for (const group of printed) {
+      expect(group.commands, group.heading).toHaveLength(2);
+      for (const command of group.commands) {
+        const before = group.log ? await logCount(io, group.log, 0) : 0;
+        const { stdout, stderr } = await run(command);
+        if (group.status === 'no response') expect(stdout, `${command}\n${stderr}`).not.toMatch(/^HTTP\/1\.1 /m);
+        else expect(stdout.split('\n')[0], `${command}\n${stderr}`).toMatch(new RegExp(`^HTTP/1\\.1 ${group.status} `));
+        if (group.log) expect(await logCount(io, group.log, before + 1)).toBe(before + 1);
+      }
+    }
+    io.interrupt();
+    expect(await exit).toBe(0);
+  });
+
+  it('serve --from a load balancer with a verify and a passthrough listener: every printed command, per listener', async () => {
+    const written = await readPkiManifest(pki, '--pki');
+    const template = join(pki, '..', 'two-listeners.yaml');
+    await writeFile(
+      template,
+      `Resources:
+  Store:
+    Type: AWS::ElasticLoadBalancingV2::TrustStore
+    Properties: { Name: partner-ca, CaCertificatesBundleS3Bucket: ca, CaCertificatesBundleS3Key: bundle.pem }
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+  Partners:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { LoadBalancerArn: !Ref Alb, Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: verify, TrustStoreArn: !Ref Store } }
+  Legacy:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { LoadBalancerArn: !Ref Alb, Protocol: HTTPS, Port: 8443, MutualAuthentication: { Mode: passthrough } }
+`,
+    );
+    const io = captureIo();
+    const exit = main(['serve', '--pki', pki, '--from', template, '--s3', `s3://ca/bundle.pem=${written.listener.trustStore}`], io);
+    await io.nextLine(/^Forwarding to /);
+    const printed = groups(io.stdout);
+    expect(printed.map((g) => g.heading)).toEqual([
+      'Good client certificate (good): expect "HTTP/1.1 200"; the connection log shows Success',
+      'Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertExpired',
+      'Good client certificate (good): expect "HTTP/1.1 200"; forwarded unverified',
+      'Untrusted client certificate (untrusted-root): expect "HTTP/1.1 200"; forwarded unverified',
+    ]);
     for (const group of printed) {
       expect(group.commands, group.heading).toHaveLength(2);
       for (const command of group.commands) {
