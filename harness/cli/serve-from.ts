@@ -95,6 +95,9 @@ export async function importForServe(flags: ServeFromFlags, io: CliIo): Promise<
     }
   }
   const single = imported.listeners.length === 1 ? asSingleListener(imported) : undefined;
+  if (single && flags['listener-port'] !== undefined) {
+    throw invalid(`--listener-port maps the ports of several listeners; ${imported.source} has one (${single.listener.id}). Use --port N instead.`);
+  }
   for (const line of single ? describeImport(single) : describeLoadBalancerImport(imported)) io.out(line.startsWith('  note:') ? paint(io, 'yellow', line) : line);
   return single ?? imported;
 }

@@ -91,6 +91,10 @@ describe('alb-mtls serve --from', () => {
     const template = join(w.dir, 'cloudformation/template.yaml');
     const passthrough = join(w.dir, 'passthrough.yaml');
     await writeFile(passthrough, 'Resources:\n  L:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties: { Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: passthrough } }\n');
+    expect(await run(['--from', passthrough, '--listener-port', '443=8443'])).toEqual([
+      2,
+      `alb-mtls serve: --listener-port maps the ports of several listeners; ${passthrough} has one (L). Use --port N instead.`,
+    ]);
     expect(await run(['--from', passthrough, '--trust-store', w.bundlePath])).toEqual([
       2,
       `alb-mtls serve: --trust-store applies to a verify listener; L in ${passthrough} is passthrough (AWS rejects a trust store there). Remove --trust-store.`,
