@@ -87,8 +87,16 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
 export function readIngress(docs: unknown[], file: string): ParsedConfiguration {
   const config: ParsedConfiguration = { format: 'kubernetes-ingress', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
   docs.forEach((doc, i) => {
-    if (isIngress(doc)) config.listeners.push(...ingressListeners(doc as Record<string, unknown>, i, file));
-    else if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+    if (!isIngress(doc)) {
+      if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+      return;
+    }
+    for (const listener of ingressListeners(doc as Record<string, unknown>, i, file)) {
+      // The Ingresses of one group share each port's listener: the first one found defines it here.
+      const same = config.listeners.find((l) => l.loadBalancer === listener.loadBalancer && l.protocol === listener.protocol && l.port === listener.port);
+      if (same) config.notes.push(`${listener.id} shares the ${listener.protocol} ${listener.port} listener of ${same.id} (${listener.loadBalancer}); that one's settings are used`);
+      else config.listeners.push(listener);
+    }
   });
   return config;
 }

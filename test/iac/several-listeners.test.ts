@@ -220,4 +220,21 @@ metadata:
     ]);
     expect(imported.notes).toEqual(['listener partner/api:80 (HTTP port 80) is not emulated: only HTTPS listeners are (a plain HTTP listener carries no client certificate)']);
   });
+
+  it('Ingresses of one IngressGroup share a load balancer, and a port listened on twice is one listener', async () => {
+    const ingress = (name: string, ports: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: partner
+  annotations:
+    alb.ingress.kubernetes.io/group.name: partners
+    alb.ingress.kubernetes.io/listen-ports: '${ports}'
+`;
+    const path = await file('k8s/group.yaml', `${ingress('a', '[{"HTTPS": 443}]')}---\n${ingress('b', '[{"HTTPS": 443}, {"HTTPS": 8443}]')}`);
+    const imported = await importLoadBalancerConfig({ from: path });
+    expect(imported.loadBalancer).toBe('IngressGroup partners');
+    expect(imported.listeners.map((l) => l.listener.id)).toEqual(['partner/a:443', 'partner/b:8443']);
+    expect(imported.notes).toEqual(['partner/b:443 shares the HTTPS 443 listener of partner/a:443 (IngressGroup partners); that one\'s settings are used']);
+  });
 });
