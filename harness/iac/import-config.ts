@@ -51,8 +51,9 @@ export function asSingleListener(imported: ImportedLoadBalancerConfig): Imported
 
 /**
  * Imports every HTTPS listener of one load balancer (or the one `listener` names) as
- * `startAlb({ listeners })` options: each listener's port, mode, trust store, security policy and
- * listener attributes, the load-balancer attributes shared. AWS's quota of 2 verify listeners per
+ * `startAlb({ listeners })` options: each listener's mode, trust store, security policy and listener
+ * attributes (its configured port is shown in `listeners[i].listener`, not bound), the load-balancer
+ * attributes and the target group's health check shared. AWS's quota of 2 verify listeners per
  * load balancer is checked here, as AWS checks it when the listeners are created.
  *
  * ```ts
