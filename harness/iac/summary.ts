@@ -45,7 +45,7 @@ function attributeLines(attributes: Record<string, string>, title: string, inden
   const entries = Object.entries(attributes);
   const lines = [entries.length === 0 ? `${indent}${title}: none beyond the defaults` : `${indent}${title}:`];
   for (const [key, value] of entries) lines.push(`${indent}  ${key}=${value}`);
-  if (attributes[HTTP2_ATTRIBUTE] !== undefined) lines.push(`  note: ${HTTP2_ATTRIBUTE} is recorded only; the emulated listener speaks HTTP/1.1`);
+  if (attributes[HTTP2_ATTRIBUTE] === 'false') lines.push(`  note: ${HTTP2_ATTRIBUTE}=false: the listener offers HTTP/1.1 only (ALPN http/1.1, no h2)`);
   return lines;
 }
 
