@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAlb } from '../alb/index.ts';
+import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
 import { VERIFY_FAILURE_MODES, type LoadBalancerHandle } from '../alb/types.ts';
 import { harnessErrorCode, UserError } from '../errors.ts';
 import { ensureDirectorySync } from '../file-errors.ts';
@@ -85,12 +86,14 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
     });
     io.out(`ALB emulator (${handles.length} listeners) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (imported.listeners.some((l) => l.trustStore)) io.out(paint(io, 'yellow', "Your own trust store is loaded: the commands below use the PKI's client certificates; use yours in their place."));
+    // A load-balancer attribute: every listener offers h2, or none does.
+    const http2 = imported.loadBalancerOptions.attributes?.[HTTP2_ATTRIBUTE] !== 'false';
     for (const [i, { listener, options }] of imported.listeners.entries()) {
       const mutual = options.mutualAuthentication;
       const mode = mutual?.mode ?? 'off';
       const verdicts = mutual?.trustStore ? await printedVerdicts(pki, mutual.trustStore, !!mutual.ignoreClientCertificateExpiry) : new Map();
       io.out(`Listener ${listener.id} at ${handles[i]!.url} (mode ${mode}):`);
-      for (const group of serveCommandLines({ pki, port: handles[i]!.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
+      for (const group of serveCommandLines({ pki, port: handles[i]!.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) })) {
         io.out(group.heading);
         for (const command of group.commands) io.out(`  ${command}`);
       }

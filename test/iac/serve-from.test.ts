@@ -143,10 +143,10 @@ describe('alb-mtls serve --from a load balancer with several HTTPS listeners', (
     expect(io.stdout).toContain(`Listener Partners at ${verifyUrl} (mode verify):`);
     expect(io.stdout).toContain(`Listener Legacy at ${passthroughUrl} (mode passthrough):`);
     expect(io.stdout.filter((l) => / \((good|expired|untrusted-root)\): expect /.test(l))).toEqual([
-      'Good client certificate (good): expect "HTTP/1.1 200"; the connection log shows Success',
+      'Good client certificate (good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; the connection log shows Success',
       'Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertExpired',
-      'Good client certificate (good): expect "HTTP/1.1 200"; forwarded unverified',
-      'Untrusted client certificate (untrusted-root): expect "HTTP/1.1 200"; forwarded unverified',
+      'Good client certificate (good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; forwarded unverified',
+      'Untrusted client certificate (untrusted-root): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; forwarded unverified',
     ]);
     expect(io.stdout.filter((l) => l.startsWith('  curl ') && l.endsWith(` ${verifyUrl}/hello`))).toHaveLength(2);
     expect(io.stdout.filter((l) => l.startsWith('  curl ') && l.endsWith(` ${passthroughUrl}/hello`))).toHaveLength(2);
