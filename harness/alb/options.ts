@@ -7,6 +7,7 @@ import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
 import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
 import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
+import { resolveHealthCheck, type HealthCheckConfig } from './health-checks.ts';
 import {
   HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, TRUST_STORE_CHANGE_EFFECTS, VERIFY_FAILURE_MODES,
   type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type TrustStoreChangeEffect, type VerifyFailureMode,
@@ -95,6 +96,8 @@ export interface AlbConfig {
   /** Client connection idle timeout (`idle_timeout.timeout_seconds`), ms. */
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
+  /** Target health checks; undefined = off (every target gets traffic). */
+  healthCheck: HealthCheckConfig | undefined;
 }
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
@@ -326,5 +329,6 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     maxLogEntries: maxEntriesOption(options.maxLogEntries, 'startAlb: maxLogEntries'),
     idleTimeoutMs: idleMs,
     handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', ALB_DEFAULTS.handshakeTimeoutMs),
+    healthCheck: resolveHealthCheck(options.healthCheck),
   };
 }

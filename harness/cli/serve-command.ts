@@ -17,6 +17,7 @@ import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
+import { serveListeners } from './serve-listeners.ts';
 import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
 import { watchFiles } from './serve-watch.ts';
 
@@ -80,6 +81,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const imported = await importForServe(values, io);
+  if (imported && 'listeners' in imported) return serveListeners(imported, values, io);
   const mode: MutualAuthenticationMode = imported?.albOptions.mutualAuthentication?.mode ?? parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
@@ -156,7 +158,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function parseTarget(value: string): string {
+export function parseTarget(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -173,7 +175,7 @@ function parseTarget(value: string): string {
  * What the listener will answer for the clients the printed commands use, judged by the same
  * verifier with the same trust store (yours, if given), so each line announces the real outcome.
  */
-async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, ignoreExpiry: boolean): Promise<Map<string, TlsVerifyStatus>> {
+export async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, ignoreExpiry: boolean): Promise<Map<string, TlsVerifyStatus>> {
   const loaded = loadTrustStore({ ...trustStore, onWarning: () => {} });
   const verdicts = new Map<string, TlsVerifyStatus>();
   for (const variant of PRINTED_VARIANTS) {
@@ -186,7 +188,7 @@ async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, i
 }
 
 /** The PKI in `dir` as its manifest describes it; writes a fresh one into a missing or empty dir (or with --force). */
-async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
+export async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [] as string[];
     throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: ${err.code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be read (${err.code})`}. Point --pki at a directory written by "alb-mtls certs", or at a new one.`);
