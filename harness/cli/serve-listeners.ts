@@ -11,7 +11,7 @@ import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { parseTarget, pkiAt, printedVerdicts } from './serve-command.ts';
+import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
 
 /**
