@@ -16,6 +16,7 @@ import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 import { serveListeners } from './serve-listeners.ts';
 import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
 import { watchFiles } from './serve-watch.ts';
 
@@ -134,19 +135,11 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
     const http2 = imported?.albOptions.attributes?.[HTTP2_ATTRIBUTE] !== 'false';
-    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) })) {
-      io.out(group.heading);
-      for (const command of group.commands) io.out(`  ${command}`);
-    }
+    printCommandGroups(io, serveCommandLines({ pki, port: alb.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) }));
     using watching = values.watch && trustStore ? watchTrustStore(alb, () => trustStoreFor(pki, values['trust-store'], values.crl, io), trustStoreFiles(pki, values['trust-store'], values.crl), io) : undefined;
     if (watching) io.out(paint(io, 'dim', 'Watching the trust-store files: a change reloads the store for new connections.'));
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
-    const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
-    const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
-    await io.untilInterrupted();
-    stopConn();
-    stopAccess();
-    io.out('Stopping.');
+    await streamLogsUntilInterrupted(io, alb);
     return 0;
   } finally {
     await alb?.close();

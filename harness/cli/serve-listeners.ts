@@ -12,6 +12,7 @@ import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
 
 /**
@@ -93,18 +94,10 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
       const mode = mutual?.mode ?? 'off';
       const verdicts = mutual?.trustStore ? await printedVerdicts(pki, mutual.trustStore, !!mutual.ignoreClientCertificateExpiry) : new Map();
       io.out(`Listener ${listener.id} at ${handles[i]!.url} (mode ${mode}):`);
-      for (const group of serveCommandLines({ pki, port: handles[i]!.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) })) {
-        io.out(group.heading);
-        for (const command of group.commands) io.out(`  ${command}`);
-      }
+      printCommandGroups(io, serveCommandLines({ pki, port: handles[i]!.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) }));
     }
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow (each names its listener's port); Ctrl-C stops.`));
-    const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
-    const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
-    await io.untilInterrupted();
-    stopConn();
-    stopAccess();
-    io.out('Stopping.');
+    await streamLogsUntilInterrupted(io, alb);
     return 0;
   } finally {
     await alb?.close();
