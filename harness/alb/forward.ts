@@ -230,9 +230,10 @@ export function forwardRequest(
       else req.pipe(proxyReq);
     };
 
-    // The client went away first (ALB logs 460): stop the target request too.
+    // The client went away first (ALB logs 460): stop the target request too. (`writableEnded`, not
+    // `writableFinished`: an HTTP/2 stream the client reset reads as finished.)
     res.on('close', () => {
-      if (settled || res.writableFinished) return;
+      if (settled || res.writableEnded) return;
       finish({ elbStatusCode: 460, targetStatusCode, targetProcessingSeconds: null, errorReason: null });
       current?.destroy();
     });

@@ -1,6 +1,9 @@
+import http from 'node:http';
+import http2 from 'node:http2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
+import { listenWithHandle } from '../../harness/server-handle.ts';
 import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 import { http2Request } from '../../scenarios/http2-client.ts';
 import { buildPki, clientContext, serverCertificate } from './fixture.ts';
@@ -11,6 +14,43 @@ beforeAll(async () => {
 });
 
 const echo = (body: string) => JSON.parse(body) as EchoBody;
+
+/** A target that never answers and reports when the ALB gives up a request it holds. */
+async function hangingTarget() {
+  let arrived!: () => void;
+  let cancelled!: () => void;
+  const received = new Promise<void>((resolve) => (arrived = resolve));
+  const gaveUp = new Promise<void>((resolve) => (cancelled = resolve));
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.once('close', () => cancelled());
+    arrived();
+  });
+  const handle = await listenWithHandle(server, { protocol: 'http' });
+  return { handle, received, gaveUp };
+}
+
+describe('a client that gives up before the target answers', () => {
+  it('HTTP/2 RST_STREAM (CANCEL): the target request is cancelled and the access log says 460, as for an HTTP/1.1 client that hangs up', async () => {
+    const target = await hangingTarget();
+    await using _target = target.handle;
+    await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.handle.url], targetIdleTimeoutMs: 60_000 });
+    const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki) } as http2.SecureClientSessionOptions);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': '100000' }, { endStream: false });
+      stream.on('error', () => {});
+      stream.write(Buffer.alloc(1000));
+      await target.received;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      await target.gaveUp;
+      const entry = await alb.accessLog.waitFor((a) => a.elbStatusCode === 460, 3_000);
+      expect([entry.fields.type, entry.fields.request]).toEqual(['h2', `POST https://localhost:${alb.port}/upload HTTP/2.0`]);
+      expect(alb.accessLog.entries).toHaveLength(1);
+    } finally {
+      session.destroy();
+    }
+  });
+});
 
 describe('request bodies an HTTP/2 client frames without Content-Length', () => {
   it.each(['DELETE', 'GET', 'OPTIONS'])('%s with a body: the target gets it chunked, and the pooled connection serves the next request', async (method) => {
