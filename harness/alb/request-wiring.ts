@@ -56,6 +56,12 @@ export function serveRequests(server: ListenerServer, config: AlbConfig, logs: L
       socket.destroy();
       return;
     }
+    // The client hung up in the middle of a request body: that request is logged 460 when its
+    // response closes, and no 400 goes to a client that has left.
+    if (err.code === 'HPE_INVALID_EOF_STATE' && (inFlight.get(socket) ?? 0) > 0) {
+      socket.destroy();
+      return;
+    }
     onClientError(err, socket);
   });
   return {

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
@@ -49,6 +51,32 @@ describe('a client that gives up before the target answers', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it('HTTP/1.1: the same request, the client closes its connection mid-body: one 460 line', async () => {
+    const target = await hangingTarget();
+    await using _target = target.handle;
+    await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.handle.url], targetIdleTimeoutMs: 60_000 });
+    const options: https.RequestOptions & ConnectionOptions = {
+      host: '127.0.0.1',
+      port: alb.port,
+      servername: 'localhost',
+      method: 'POST',
+      path: '/upload',
+      headers: { 'content-length': '100000' },
+      agent: false,
+      secureContext: clientContext(pki),
+    };
+    const req = https.request(options);
+    req.on('error', () => {});
+    req.write(Buffer.alloc(1000));
+    await target.received;
+    req.destroy();
+    await target.gaveUp;
+    const entry = await alb.accessLog.waitFor((a) => a.elbStatusCode === 460, 3_000);
+    expect(entry.fields.type).toBe('https');
+    // One line: no 400 'malformed request' for the body the client left unfinished.
+    expect(alb.accessLog.entries.map((a) => a.elbStatusCode)).toEqual([460]);
   });
 });
 
