@@ -47,6 +47,15 @@ const HEALTH_CHECK_ARGUMENTS: Readonly<Record<string, TargetGroupHealthCheckSett
   matcher: 'Matcher',
 };
 
+/**
+ * The AWS provider's own defaults for `health_check`, which it sends to AWS in place of the API's
+ * (5 healthy, 2 unhealthy): a block that leaves the thresholds out gets 3 and 3.
+ */
+const PROVIDER_HEALTH_CHECK_DEFAULTS: Partial<Record<TargetGroupHealthCheckSetting, string>> = {
+  HealthyThresholdCount: '3',
+  UnhealthyThresholdCount: '3',
+};
+
 const LB = ['arn', 'load_balancer_type', ...Object.keys(LB_ARGUMENTS)];
 const LISTENER = ['protocol', 'port', 'ssl_policy', 'load_balancer_arn', 'mutual_authentication', 'default_action', ...Object.keys(LISTENER_ARGUMENTS)];
 const TARGET_GROUP = ['arn', 'health_check'];
@@ -123,7 +132,8 @@ export function terraformModel(resources: TerraformResource[], format: 'terrafor
     const check = block(r.values.health_check) ?? {};
     const healthCheck: ImportedTargetGroup['healthCheck'] = {};
     for (const [arg, key] of Object.entries(HEALTH_CHECK_ARGUMENTS)) if (str(check[arg]) !== undefined) healthCheck[key] = String(check[arg]);
-    return { id: r.address, refs: r.refs, healthCheck, at: r.address };
+    // Only a block that sets something is emulated (see healthCheckOf); it then has the provider's thresholds.
+    return { id: r.address, refs: r.refs, healthCheck: Object.keys(healthCheck).length > 0 ? { ...PROVIDER_HEALTH_CHECK_DEFAULTS, ...healthCheck } : healthCheck, at: r.address };
   });
   for (const r of byType('aws_lb_trust_store')) {
     const v = r.values;

@@ -84,6 +84,31 @@ resource "aws_lb_listener" "https" {
 `,
     );
     const imported = await importLoadBalancerConfig({ from: module });
-    expect(imported.loadBalancerOptions.healthCheck).toEqual({ path: '/ready', protocol: 'HTTPS', timeoutSeconds: 3, unhealthyThresholdCount: 3, matcher: '200,204' });
+    expect(imported.loadBalancerOptions.healthCheck).toEqual({ path: '/ready', protocol: 'HTTPS', timeoutSeconds: 3, healthyThresholdCount: 3, unhealthyThresholdCount: 3, matcher: '200,204' });
+  });
+
+  it("Terraform: thresholds left out are the AWS provider's defaults (3 and 3), not the API's (5 and 2)", async () => {
+    const module = await file(
+      'tf-defaults/main.tf',
+      `resource "aws_lb_target_group" "api" {
+  port     = 8080
+  protocol = "HTTP"
+  health_check {
+    path = "/health"
+  }
+}
+resource "aws_lb_listener" "https" {
+  port     = 443
+  protocol = "HTTPS"
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.api.arn
+  }
+}
+`,
+    );
+    const imported = await importAlbConfig({ from: module });
+    expect(imported.albOptions.healthCheck).toEqual({ path: '/health', healthyThresholdCount: 3, unhealthyThresholdCount: 3 });
+    expect(describeImport(imported)).toContain("  target health check: GET /health over each target's protocol every 30 s (timeout 5 s), healthy after 3, unhealthy after 3, codes 200");
   });
 });
