@@ -87,6 +87,17 @@ function s3(bucket: unknown, key: unknown, version: unknown, at: string): S3Loca
   return b && k ? { bucket: b, key: k, ...(str(version) ? { version: str(version)! } : {}), at } : undefined;
 }
 
+const blocks = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? [v] : []);
+
+/** The target group of the first forward `default_action`: `target_group_arn`, or the first `forward { target_group { arn } }`. */
+function forwardedTargetGroup(actions: unknown): string | undefined {
+  for (const action of blocks(actions)) {
+    const arn = str(action.target_group_arn) ?? str(block(block(action.forward)?.target_group)?.arn);
+    if (arn !== undefined) return arn;
+  }
+  return undefined;
+}
+
 function listenerOf(r: TerraformResource, balancers: TerraformResource[]): ImportedListener {
   const v = r.values;
   const m = block(v.mutual_authentication);
@@ -112,7 +123,7 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
       : undefined,
     listenerAttributes,
     loadBalancerAttributes,
-    ...(str(block(v.default_action)?.target_group_arn) !== undefined ? { targetGroup: String(block(v.default_action)!.target_group_arn) } : {}),
+    ...(forwardedTargetGroup(v.default_action) !== undefined ? { targetGroup: forwardedTargetGroup(v.default_action)! } : {}),
     ...(lb ? { loadBalancer: lb.address } : str(v.load_balancer_arn) !== undefined ? { loadBalancer: String(v.load_balancer_arn) } : {}),
     at: r.address,
   };

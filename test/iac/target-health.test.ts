@@ -87,6 +87,67 @@ resource "aws_lb_listener" "https" {
     expect(imported.loadBalancerOptions.healthCheck).toEqual({ path: '/ready', protocol: 'HTTPS', timeoutSeconds: 3, healthyThresholdCount: 3, unhealthyThresholdCount: 3, matcher: '200,204' });
   });
 
+  it('Terraform: the target group of a weighted forward block, and of a forward action after an authenticate action', async () => {
+    const groups = `resource "aws_lb_target_group" "admin" {
+  port = 9090
+  protocol = "HTTP"
+  health_check {
+    path = "/admin-health"
+  }
+}
+resource "aws_lb_target_group" "api" {
+  port = 8080
+  protocol = "HTTP"
+  health_check {
+    path = "/api-health"
+  }
+}
+`;
+    const weighted = await file(
+      'tf-weighted/main.tf',
+      `${groups}resource "aws_lb_listener" "https" {
+  port     = 443
+  protocol = "HTTPS"
+  default_action {
+    type = "forward"
+    forward {
+      target_group {
+        arn    = aws_lb_target_group.api.arn
+        weight = 80
+      }
+      target_group {
+        arn    = aws_lb_target_group.admin.arn
+        weight = 20
+      }
+    }
+  }
+}
+`,
+    );
+    expect((await importAlbConfig({ from: weighted })).albOptions.healthCheck?.path).toBe('/api-health');
+    const second = await file(
+      'tf-second-action/main.tf',
+      `${groups}resource "aws_lb_listener" "https" {
+  port     = 443
+  protocol = "HTTPS"
+  default_action {
+    type  = "authenticate-oidc"
+    order = 1
+    authenticate_oidc {
+      issuer = "https://idp.example.com"
+    }
+  }
+  default_action {
+    type             = "forward"
+    order            = 2
+    target_group_arn = aws_lb_target_group.api.arn
+  }
+}
+`,
+    );
+    expect((await importAlbConfig({ from: second })).albOptions.healthCheck?.path).toBe('/api-health');
+  });
+
   it("Terraform: thresholds left out are the AWS provider's defaults (3 and 3), not the API's (5 and 2)", async () => {
     const module = await file(
       'tf-defaults/main.tf',
