@@ -45,10 +45,14 @@ export function serveRequests(server: ListenerServer, config: AlbConfig, logs: L
     void onRequest(req, res);
   });
   // An idle HTTP/1.1 socket, or an idle HTTP/2 session.
-  server.on('timeout', (connection: Socket | Http2Session) => {
-    if ((inFlight.get(connection) ?? 0) > 0) return;
+  const closeIfIdle = (connection: Socket | Http2Session) => {
+    if ((inFlight.get(connection) ?? 0) > 0 || connection.destroyed) return;
     connection.destroy();
-  });
+  };
+  server.on('timeout', closeIfIdle);
+  // Node passes only a session's first timeout to the server (its listener is a `once`): when that one
+  // found a request in flight, the later ones arrive on the session itself.
+  server.on('session', (session: Http2Session) => session.on('timeout', () => closeIfIdle(session)));
   const onClientError = createClientErrorHandler(context);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // Before the handshake finished there was no request, so no access-log line and no HTTP answer.

@@ -101,3 +101,49 @@ describe('request bodies an HTTP/2 client frames without Content-Length', () => 
     expect([e.body, e.headers['content-length'], e.headers['transfer-encoding']]).toEqual(['hello', '5', undefined]);
   });
 });
+
+describe('the idle timeout over HTTP/2', () => {
+  it('PING frames do not keep a session open (AWS: ALB does not support HTTP/2 PING; they do not reset the idle timeout); it ends with GOAWAY', async () => {
+    await using alb = await startAlb({ certificate: serverCertificate(pki), attributes: { 'idle_timeout.timeout_seconds': '1' } });
+    const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki) } as http2.SecureClientSessionOptions);
+    session.on('error', () => {});
+    const goaway = new Promise<number>((resolve) => session.once('goaway', resolve));
+    const pinger = setInterval(() => {
+      if (!session.closed && !session.destroyed) session.ping(() => {});
+    }, 200);
+    try {
+      const outcome = await Promise.race([
+        new Promise<string>((resolve) => session.once('close', () => resolve('closed'))),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still open 4 s later'), 4_000)),
+      ]);
+      expect(outcome).toBe('closed');
+      expect(await goaway).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    } finally {
+      clearInterval(pinger);
+      session.destroy();
+    }
+  });
+
+  it('a session with a request in flight is not idle; once answered it is closed after the timeout', async () => {
+    await using target = await startTarget({ kind: 'slow', delayMs: 1_500 });
+    await using alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.url], attributes: { 'idle_timeout.timeout_seconds': '1' }, targetIdleTimeoutMs: 5_000 });
+    const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki) } as http2.SecureClientSessionOptions);
+    session.on('error', () => {});
+    const closed = new Promise<void>((resolve) => session.once('close', resolve));
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const stream = session.request({ ':path': '/' });
+        stream.on('response', (headers) => {
+          stream.resume();
+          stream.on('end', () => resolve(Number(headers[':status'])));
+        });
+        stream.on('error', reject);
+      });
+      expect(status).toBe(200);
+      const outcome = await Promise.race([closed.then(() => 'closed'), new Promise<string>((resolve) => setTimeout(() => resolve('still open 4 s after the answer'), 4_000))]);
+      expect(outcome).toBe('closed');
+    } finally {
+      session.destroy();
+    }
+  });
+});
