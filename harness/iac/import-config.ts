@@ -139,11 +139,14 @@ async function importListeners(options: ImportAlbConfigOptions, want: 'one' | 'a
  */
 function healthCheckOf(config: ParsedConfiguration, chosen: readonly ImportedListener[], notes: string[]): HealthCheckOptions | undefined {
   const groups = config.targetGroups ?? [];
-  const ref = chosen.find((l) => l.targetGroup !== undefined)?.targetGroup;
-  const group = ref !== undefined ? groups.find((g) => g.refs.includes(ref)) : groups.length === 1 ? groups[0] : undefined;
+  const groupOf = (ref: string) => groups.find((g) => g.refs.includes(ref));
+  const refs = chosen.flatMap((l) => (l.targetGroup !== undefined ? [l.targetGroup] : []));
+  // Said whether or not health checks follow: a user expects each listener to reach its own group.
+  const names = [...new Set(refs.map((r) => groupOf(r)?.id ?? r))];
+  if (names.length > 1) notes.push(`the listeners forward to ${names.length} target groups (${names.join(', ')}); the emulator sends every listener's requests to the same targets`);
+  const group = refs.length > 0 ? groupOf(refs[0]!) : groups.length === 1 ? groups[0] : undefined;
   if (!group || Object.keys(group.healthCheck).length === 0) return undefined;
-  const others = new Set(chosen.map((l) => l.targetGroup).filter((r) => r !== undefined && !group.refs.includes(r)));
-  if (others.size > 0) notes.push(`the listeners forward to ${others.size + 1} target groups; the emulator has one set of targets, health-checked as ${group.id} is`);
+  if (names.length > 1) notes.push(`those targets are health-checked as target group ${group.id} (the first listener's) checks them`);
   const h = group.healthCheck;
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const options: HealthCheckOptions = Object.fromEntries(

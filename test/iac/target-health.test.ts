@@ -148,6 +148,35 @@ resource "aws_lb_target_group" "api" {
     expect((await importAlbConfig({ from: second })).albOptions.healthCheck?.path).toBe('/api-health');
   });
 
+  it('listeners forwarding to different target groups: a note says every listener reaches the same targets, with or without health checks', async () => {
+    const path = await file(
+      'two-groups.yaml',
+      `Resources:
+  Api:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Port: 8080, Protocol: HTTP }
+  Admin:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Port: 9090, Protocol: HTTP }
+  PublicListener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      Protocol: HTTPS
+      Port: 443
+      DefaultActions: [{ Type: forward, TargetGroupArn: !Ref Api }]
+  AdminListener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      Protocol: HTTPS
+      Port: 8443
+      DefaultActions: [{ Type: forward, TargetGroupArn: !Ref Admin }]
+`,
+    );
+    const imported = await importLoadBalancerConfig({ from: path });
+    expect(imported.loadBalancerOptions.healthCheck).toBeUndefined();
+    expect(imported.notes).toContain('the listeners forward to 2 target groups (Api, Admin); the emulator sends every listener\'s requests to the same targets');
+  });
+
   it("Terraform: thresholds left out are the AWS provider's defaults (3 and 3), not the API's (5 and 2)", async () => {
     const module = await file(
       'tf-defaults/main.tf',
