@@ -91,7 +91,7 @@ export interface ParsedConfiguration {
   source: string;
   listeners: ImportedListener[];
   trustStores: ImportedTrustStore[];
-  /** Target groups with their health checks (CloudFormation, CDK, Terraform); other formats have none. */
+  /** Target groups with their health checks (CloudFormation, CDK, Terraform, a Kubernetes Ingress's annotations); the AWS CLI reader has none. */
   targetGroups?: ImportedTargetGroup[];
   uploads: S3Upload[];
   /** Things ignored or assumed, each one sentence (e.g. "ignored resource Bucket (AWS::S3::BucketPolicy)"). */

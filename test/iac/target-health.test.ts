@@ -202,3 +202,44 @@ resource "aws_lb_listener" "https" {
     expect(describeImport(imported)).toContain("  target health check: GET /health over each target's protocol every 30 s (timeout 5 s), healthy after 3, unhealthy after 3, codes 200");
   });
 });
+
+describe('Kubernetes Ingress health check annotations', () => {
+  const ingress = (annotations: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS": 443}]'
+${annotations}`;
+
+  it("are imported with the AWS Load Balancer Controller's defaults for the rest (interval 15, timeout 5, thresholds 2 and 2, codes 200)", async () => {
+    const path = await file('k8s/health.yaml', ingress('    alb.ingress.kubernetes.io/healthcheck-path: /healthz\n    alb.ingress.kubernetes.io/success-codes: 200-399\n'));
+    const imported = await importAlbConfig({ from: path });
+    // (The controller's timeout, 5 s, is the API's default too.)
+    expect(imported.albOptions.healthCheck).toEqual({ path: '/healthz', intervalSeconds: 15, healthyThresholdCount: 2, unhealthyThresholdCount: 2, matcher: '200-399' });
+    expect(describeImport(imported)).toContain("  target health check: GET /healthz over each target's protocol every 15 s (timeout 5 s), healthy after 2, unhealthy after 2, codes 200-399");
+  });
+
+  it('every annotation is read; an Ingress without any imports none', async () => {
+    const all = await file(
+      'k8s/all.yaml',
+      ingress(
+        [
+          'healthcheck-protocol: HTTPS',
+          'healthcheck-port: "8443"',
+          'healthcheck-path: /ready',
+          'healthcheck-interval-seconds: "10"',
+          'healthcheck-timeout-seconds: "3"',
+          'healthy-threshold-count: "3"',
+          'unhealthy-threshold-count: "4"',
+          'success-codes: "200,204"',
+        ].map((a) => `    alb.ingress.kubernetes.io/${a}\n`).join(''),
+      ),
+    );
+    expect((await importAlbConfig({ from: all })).albOptions.healthCheck).toEqual({
+      protocol: 'HTTPS', port: 8443, path: '/ready', intervalSeconds: 10, timeoutSeconds: 3, healthyThresholdCount: 3, unhealthyThresholdCount: 4, matcher: '200,204',
+    });
+    expect((await importAlbConfig({ from: await file('k8s/none.yaml', ingress('')) })).albOptions.healthCheck).toBeUndefined();
+  });
+});
