@@ -146,7 +146,7 @@ function healthCheckOf(config: ParsedConfiguration, chosen: readonly ImportedLis
   if (names.length > 1) notes.push(`the listeners forward to ${names.length} target groups (${names.join(', ')}); the emulator sends every listener's requests to the same targets`);
   const group = refs.length > 0 ? groupOf(refs[0]!) : groups.length === 1 ? groups[0] : undefined;
   if (!group || Object.keys(group.healthCheck).length === 0) return undefined;
-  if (names.length > 1) notes.push(`those targets are health-checked as target group ${group.id} (the first listener's) checks them`);
+  if (names.length > 1) notes.push(`those targets are health-checked with the settings of target group ${group.id} (the first listener's)`);
   const h = group.healthCheck;
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const options: HealthCheckOptions = Object.fromEntries(

@@ -107,6 +107,7 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
   const loadBalancerAttributes: Record<string, string> = {};
   for (const [arg, key] of Object.entries(LB_ARGUMENTS)) if (lb && str(lb.values[arg]) !== undefined) loadBalancerAttributes[key] = String(lb.values[arg]);
   const mode = str(m?.mode);
+  const targetGroup = forwardedTargetGroup(v.default_action);
   return {
     id: r.address,
     protocol: str(v.protocol),
@@ -123,7 +124,7 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
       : undefined,
     listenerAttributes,
     loadBalancerAttributes,
-    ...(forwardedTargetGroup(v.default_action) !== undefined ? { targetGroup: forwardedTargetGroup(v.default_action)! } : {}),
+    ...(targetGroup !== undefined ? { targetGroup } : {}),
     ...(lb ? { loadBalancer: lb.address } : str(v.load_balancer_arn) !== undefined ? { loadBalancer: String(v.load_balancer_arn) } : {}),
     at: r.address,
   };
