@@ -105,4 +105,13 @@ describe('curl --http2 against the listener', () => {
     const next = await curlHttp2(alb.port, 'good');
     expect([next.status, (JSON.parse(next.body) as EchoBody).method]).toEqual([200, 'GET']);
   });
+
+  test('curl giving up (--max-time) on a slow target: the target request is dropped and the access log says 460', async () => {
+    await using target = await startTarget({ kind: 'slow', delayMs: 30_000 });
+    await using alb = await startAlb(options(target.url, { targetIdleTimeoutMs: 60_000 }));
+    const res = await curlHttp2(alb.port, 'good', ['--max-time', '1']);
+    expect(res.code).toBe(28); // operation timed out
+    const entry = await alb.accessLog.waitFor((a) => a.elbStatusCode === 460, 5_000);
+    expect([entry.fields.type, entry.targetStatusCode]).toEqual(['h2', null]);
+  });
 });
