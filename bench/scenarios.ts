@@ -26,6 +26,10 @@
  *   added a loader to Node's chain at every gateway start and re-loaded the shim's 29 modules); a
  *   query number carried down the user's module graph keeps it fresh per import. The
  *   function-handler-200 run alone: 80-120 -> 15-30 ms (load 10); catalogue CPU 1500 -> 1375-1500 ms.
+ * - mTLS listeners with the same certificate, key and policy share one server SecureContext
+ *   (harness/alb/server-context.ts: no tickets and no session cache with mTLS, so no session can be
+ *   resumed at another listener; test/alb/session-resumption.test.ts checks it, and fails when
+ *   tickets are on or contexts with tickets are shared): CPU 1375-1500 -> 1200-1380 ms per run.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -16,6 +16,7 @@ import type { AlbConfig } from './options.ts';
 import { capturePeerChain, type PeerChain } from './peer-chain.ts';
 import { nodeCipherString } from './policies.ts';
 import { createClientErrorHandler, createRequestHandler } from './request-handler.ts';
+import { adoptSharedContext, serverContextOptions } from './server-context.ts';
 import type { AccessLogEntry, AlbHandle, ConnectionLogEntry, TlsVerifyStatus, VerifyResult } from './types.ts';
 import { verifyClientChain } from './verify.ts';
 import { trustStoreControl } from './trust-store-control.ts';
@@ -60,8 +61,10 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     honorCipherOrder: true, // "the server's cipher order wins" (describe-ssl-policies)
     ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
   };
+  // Advertised CA names make a listener's context its own; otherwise an mTLS listener's can be shared (server-context.ts).
+  const shareContext = mtls && !(config.advertiseTrustStoreCaNames && config.trustStore);
   const server = https.createServer({
-    ...contextOptions,
+    ...serverContextOptions(contextOptions, shareContext),
     requestCert: mtls,
     // The ALB verifies in JS (verify.ts); OpenSSL's verdict is only kept as a cross-check.
     rejectUnauthorized: false,
@@ -70,6 +73,7 @@ export async function startListener(config: AlbConfig): Promise<AlbHandle> {
     // Node's own handshake timer stays as a backstop behind ours (connection handler below).
     handshakeTimeout: config.handshakeTimeoutMs + 1_000,
   });
+  if (shareContext) adoptSharedContext(server, contextOptions);
   // The idle timeout covers established connections, between requests as well as before the first.
   server.timeout = config.idleTimeoutMs;
   server.keepAliveTimeout = config.idleTimeoutMs;
