@@ -33,6 +33,17 @@ function bundleError(bundle: string) {
   return loadError({ caCertificatesBundle: bundle, source: 'ca-bundle.pem' });
 }
 
+/** A PEM CRL naming the root as its issuer, signed by the rogue root's key: its signature does not verify. */
+async function rootCrlSignedByRogue(): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
+    thisUpdate: pki.now,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    signingKey: pki.rogueRoot.keys.privateKey,
+  });
+  return `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`;
+}
+
 const lineCount = (pem: string) => pem.trimEnd().split('\n').length;
 
 describe('ALB bundle rules', () => {
@@ -181,13 +192,7 @@ describe('CRLs', () => {
   });
 
   it('keeps a CRL whose signature does not verify with its issuer in the bundle, with processingError', async () => {
-    const crl = await x509.X509CrlGenerator.create({
-      issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
-      thisUpdate: pki.now,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      signingKey: pki.rogueRoot.keys.privateKey,
-    });
-    const pem = `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`;
+    const pem = await rootCrlSignedByRogue();
     const store = loadTrustStore({ caCertificatesBundle: root, revocations: [pki.crls.root.pem, pem] });
     expect(store.crls[0]!.processingError).toBeUndefined();
     expect(store.crls[1]!.processingError).toBe(
@@ -218,13 +223,7 @@ describe('CRLs read by the certificate model', () => {
 
 describe('the same bundle and CRLs loaded again (parsed forms are kept by content)', () => {
   it('names the sources of the second load in its warnings and CRL processing errors, not the first', async () => {
-    const rogue = await x509.X509CrlGenerator.create({
-      issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
-      thisUpdate: pki.now,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      signingKey: pki.rogueRoot.keys.privateKey,
-    });
-    const rogueCrl = `${x509.PemConverter.encode(rogue.rawData, 'X509 CRL')}\n`;
+    const rogueCrl = await rootCrlSignedByRogue();
     const bundle = `${root}${pki.clients.good.certPem}`; // the client certificate is no CA: a warning
     const load = (source: string, crlSource: string) => {
       const warnings: string[] = [];
