@@ -1,4 +1,5 @@
 import { CATALOGUE } from './catalogue/all.ts';
+import { stepName, stepText } from './steps.ts';
 import { SEED_SECTIONS, type Scenario, type ScenarioGroup } from './types.ts';
 
 /** Where `npm run readme` writes the catalogue page, relative to the repository root. */
@@ -12,7 +13,8 @@ export function outcomeOf(s: Scenario): string {
   const verdict = e.tlsVerifyStatus ? `ALB \`${e.tlsVerifyStatus}\`` : 'no ALB verdict';
   const failure = e.failureClass ? `, failure class \`${e.failureClass}\`` : '';
   const refused = e.albRefuses ? `The ALB refuses the trust store at load (\`${e.albRefuses.code}\`); after the fix: ` : '';
-  return `${refused}gateway answers ${e.status}, ${verdict}${failure}.`;
+  const caller = s.caller === 'h2-client' ? 'an HTTP/2 client (no gateway) gets' : 'gateway answers';
+  return `${refused}${caller} ${e.status}, ${verdict}${failure}.`;
 }
 
 /**
@@ -37,6 +39,7 @@ export function scenarioDocsMarkdown(list: readonly Scenario[] = CATALOGUE): str
         '',
         `- **Id:** \`${s.id}\``,
         `- **Outcome:** ${outcomeOf(s)}`,
+        ...(s.steps ? ['- **Then, on the same running ALB and gateway:**', ...s.steps.map((step, i) => `  - \`${stepName(i)}\` ${stepText(step)}`)] : []),
         `- **What happened:** ${s.explanation}`,
         `- **Fix:** ${s.fix}`,
         `- **Source:** ${s.source ?? `${SEED_SOURCE} "${s.seedSection}".`}`,

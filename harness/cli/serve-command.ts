@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createPki } from '../../certs/index.ts';
 import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
+import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
 import { MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES, type AlbHandle, type MutualAuthenticationMode, type TrustStoreOptions } from '../alb/types.ts';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { loadTrustStore } from '../alb/trust-store.ts';
@@ -132,7 +133,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (ui) io.out(`Live page: ${ui.url}/`);
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
-    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
+    const http2 = imported?.albOptions.attributes?.[HTTP2_ATTRIBUTE] !== 'false';
+    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) })) {
       io.out(group.heading);
       for (const command of group.commands) io.out(`  ${command}`);
     }

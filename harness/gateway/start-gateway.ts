@@ -130,6 +130,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     warnings,
     upstream: outbound.records,
     banner: runtimeBanner(environmentType, projectType, options.failureMode),
+    recycleConnections: () => outbound.close(),
   };
 }
 

@@ -152,4 +152,9 @@ export interface GatewayHandle extends ServerHandle {
   readonly upstream: readonly UpstreamRecord[];
   /** What the gateway emulates, in one line (the CLI prints it first). */
   readonly banner: string;
+  /**
+   * Drops the connections the gateway keeps alive to its origins, as the runtime's pooled
+   * connections recycle in production: the next call opens a new connection (a new TLS handshake).
+   */
+  recycleConnections(): Promise<void>;
 }
