@@ -4,7 +4,7 @@ import { startAlb } from '../../harness/alb/index.ts';
 import type { AlbOptions } from '../../harness/alb/types.ts';
 import { startGateway } from '../../harness/gateway/index.ts';
 import type { RoutesDocument } from '../../harness/gateway/types.ts';
-import { type Breaches, fdCount, settledFdCount, settledRssMb } from './measure.ts';
+import { type Breaches, fdCount, settledFdCount, settledMemoryMb } from './measure.ts';
 import { RawResponseReader } from './raw-http.ts';
 
 /**
@@ -30,6 +30,8 @@ export interface FullPathOptions {
   requestsPerConnection: number;
   rssBoundMb: number;
   rssGrowthMb: number;
+  /** The JS heap in use after GC may grow this much over the second half: more sensitive to a leak than RSS. */
+  heapGrowthMb: number;
   breaches: Breaches;
 }
 
@@ -71,6 +73,7 @@ export interface FullPathSummary {
   clientConnections: number;
   statuses: Record<string, Record<string, number>>;
   rssMb: { start: number; half: number; end: number; boundMb: number; steadyGrowthBoundMb: number };
+  heapUsedMb: { start: number; half: number; end: number; steadyGrowthBoundMb: number };
   fds: { start: number; end: number };
   seconds: number;
   /** CPU time of the whole process (client, gateway, ALBs and target share it): on an idle machine, about the phase's wall time. */
@@ -165,16 +168,17 @@ export async function fullPathPhase(pki: Pki, targetUrl: string, options: FullPa
   await run(0, warmUp);
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // the gateway's idle pool closes (1 s), as at the end
   const startFds = fdCount([targetPort]);
-  const startRss = await settledRssMb();
+  const startMemory = await settledMemoryMb();
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const half = Math.floor(options.requests / 2);
   await run(warmUp, warmUp + half);
-  const halfRss = await settledRssMb();
+  const halfMemory = await settledMemoryMb();
   await run(warmUp + half, warmUp + options.requests);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
-  const endRss = await settledRssMb();
+  const endMemory = await settledMemoryMb();
+  const [startRss, halfRss, endRss] = [startMemory.rss, halfMemory.rss, endMemory.rss];
   // The gateway's idle connections to the ALBs close after its keep-alive timeout (1 s).
   const endFds = await settledFdCount([targetPort], startFds, 5_000);
 
@@ -183,6 +187,8 @@ export async function fullPathPhase(pki: Pki, targetUrl: string, options: FullPa
   if (endFds > startFds) breaches.add(`full path: file descriptors: ${startFds} after the warm-up, ${endFds} at the end`);
   if (endRss - startRss > options.rssBoundMb) breaches.add(`full path: RSS grew ${(endRss - startRss).toFixed(1)} MB over ${options.requests} requests, bound ${options.rssBoundMb} MB`);
   if (endRss - halfRss > options.rssGrowthMb) breaches.add(`full path: RSS grew ${(endRss - halfRss).toFixed(1)} MB over the second half, bound ${options.rssGrowthMb} MB`);
+  const heapGrowth = endMemory.heapUsed - halfMemory.heapUsed;
+  if (heapGrowth > options.heapGrowthMb) breaches.add(`full path: the JS heap in use grew ${heapGrowth.toFixed(1)} MB over the second half, bound ${options.heapGrowthMb} MB`);
 
   return {
     requests: options.requests,
@@ -193,6 +199,7 @@ export async function fullPathPhase(pki: Pki, targetUrl: string, options: FullPa
     clientConnections,
     statuses: Object.fromEntries([...statuses].map(([kind, counts]) => [kind, Object.fromEntries(counts)])),
     rssMb: { start: +startRss.toFixed(1), half: +halfRss.toFixed(1), end: +endRss.toFixed(1), boundMb: options.rssBoundMb, steadyGrowthBoundMb: options.rssGrowthMb },
+    heapUsedMb: { start: +startMemory.heapUsed.toFixed(1), half: +halfMemory.heapUsed.toFixed(1), end: +endMemory.heapUsed.toFixed(1), steadyGrowthBoundMb: options.heapGrowthMb },
     fds: { start: startFds, end: endFds },
     seconds: +seconds.toFixed(1),
     cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),

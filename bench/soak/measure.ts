@@ -53,15 +53,20 @@ export async function settledFdCount(pooledPorts: readonly number[], start: numb
 
 export const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Resident memory after full GCs, in MB. */
-export async function settledRssMb(): Promise<number> {
+/** Resident memory and the JS heap in use after full GCs, in MB. */
+export async function settledMemoryMb(): Promise<{ rss: number; heapUsed: number }> {
   for (let i = 0; i < 3; i++) {
     gc?.();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const usage = process.memoryUsage();
   if (process.env.SOAK_DEBUG) console.error(JSON.stringify(Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, Math.round(v / 1048576)]))));
-  return usage.rss / 1024 / 1024;
+  return { rss: usage.rss / 1024 / 1024, heapUsed: usage.heapUsed / 1024 / 1024 };
+}
+
+/** Resident memory after full GCs, in MB. */
+export async function settledRssMb(): Promise<number> {
+  return (await settledMemoryMb()).rss;
 }
 
 /** Runs `count` tasks, `concurrency` at a time. */
