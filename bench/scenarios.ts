@@ -30,6 +30,8 @@
  *   (harness/alb/server-context.ts: no tickets and no session cache with mTLS, so no session can be
  *   resumed at another listener; test/alb/session-resumption.test.ts checks it, and fails when
  *   tickets are on or contexts with tickets are shared): CPU 1375-1500 -> 1200-1380 ms per run.
+ * - startGateway checks an origin CA text that parsed once without parsing it again (the same
+ *   root for every gateway of a run): startGateway 11.9% -> 5.7% of a warm run's profile.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
