@@ -9,9 +9,9 @@ import { shared, type GatewayRuntime } from './gateway-context.ts';
 /**
  * Imports user function-handler modules (`$import(./modules/x)`) natively, with `@zuplo/runtime`
  * mapped to the harness's shim by loader-hooks.mjs, and TypeScript compiled by tsx. tsx's
- * `tsImport` is used (rather than `import()`) because under vitest an `import()` in harness code
- * goes through vite's module runner, which knows neither the hook nor the alias; tsx's import is
- * native in both the CLI and vitest.
+ * namespaced import (`register({ namespace }).import`) is used rather than `import()` because under
+ * vitest an `import()` in harness code goes through vite's module runner, which knows neither the
+ * hook nor the alias; tsx's import is native in both the CLI and vitest.
  *
  * Each call loads a fresh copy of the user's module graph (module-scope state is per gateway, as in
  * Zuplo's isolates): the entry's URL carries a `gateway-import` number that loader-hooks.mjs hands
