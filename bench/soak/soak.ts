@@ -14,13 +14,14 @@
  * keep-alive connections, with 522s (an untrusted certificate), 403s (the http-403 model) and client
  * aborts mixed in. Every request not aborted is answered with its route's status; resident memory
  * after GC grows at most SOAK_FULL_PATH_RSS_GROWTH_MB (default 32) over the second half and at most
- * SOAK_FULL_PATH_RSS_BOUND_MB (default 64) over the 100,000 (measured: +7/+3 MB over the second
- * half, +19/+29 MB over all, after a 2,000-request warm-up, while the logs fill to capacity); the
- * JS heap in use after GC grows at most SOAK_FULL_PATH_HEAP_GROWTH_MB (default 8; measured 0) over
- * the second half, which shows a leak of ~100 bytes per request that RSS would hide; no more file
- * descriptors at the end than after the warm-up.
- * Exits 1 on any breach. Not part of `npm test`; run with `npm run soak` (about a minute on 2 cores
- * for the emulator phases, plus about 2 minutes of CPU for the full path: 137 s measured).
+ * SOAK_FULL_PATH_RSS_BOUND_MB (default 64) over the 100,000 (three runs: +16 to +29 MB over all,
+ * at most +7 MB over the second half, after a 2,000-request warm-up, while the logs fill to
+ * capacity; RSS at the halfway mark peaked at +44 MB once); the JS heap in use after GC grows at
+ * most SOAK_FULL_PATH_HEAP_GROWTH_MB (default 8; measured 0.1) over the second half, which shows a
+ * leak of ~100 bytes per request that RSS would hide; no more file descriptors at the end than
+ * after the warm-up.
+ * Exits 1 on any breach. Not part of `npm test`; run with `npm run soak`: 272 s measured on 2 shared
+ * cores at load 4-5, of which the full path took 168 s (131 s of CPU, 634 requests/s).
  * SOAK_CONNECTIONS, SOAK_FUZZ, SOAK_FULL_PATH and SOAK_SEED scale and replay a run.
  */
 import { connect as tcpConnect } from 'node:net';
