@@ -264,6 +264,8 @@ function gatewayOptions(
     environmentType: g.environmentType ?? 'preview',
     originCa: pki.root.certPem,
     tlsVersion: tls,
+    // A step that reuses the connection must find it however long the step before took (recycleConnections makes new ones).
+    ...(scenario.steps ? { originKeepAliveMs: 60_000 } : {}),
     ...(g.failureMode !== undefined ? { failureMode: g.failureMode } : {}),
     ...(g.projectType !== undefined ? { projectType: g.projectType } : {}),
   };

@@ -8,9 +8,10 @@ import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
 import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
 import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
+import { resolveHealthCheck, type HealthCheckConfig } from './health-checks.ts';
 import {
-  HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES,
-  type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type VerifyFailureMode,
+  HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, TRUST_STORE_CHANGE_EFFECTS, VERIFY_FAILURE_MODES,
+  type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type TrustStoreChangeEffect, type VerifyFailureMode,
 } from './types.ts';
 
 /** Defaults that AWS documents (or we chose, where it does not); see AlbOptions' JSDoc. */
@@ -84,6 +85,7 @@ export interface AlbConfig {
   targetConnectTimeoutMs: number;
   targetIdleTimeoutMs: number;
   verifyFailure: VerifyFailureMode;
+  trustStoreChange: TrustStoreChangeEffect;
   partialChain: boolean;
   stripClientMtlsHeaders: boolean;
   noCertificateStatus: TlsVerifyStatus;
@@ -95,6 +97,8 @@ export interface AlbConfig {
   /** Client connection idle timeout (`idle_timeout.timeout_seconds`), ms. */
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
+  /** Target health checks; undefined = off (every target gets traffic). */
+  healthCheck: HealthCheckConfig | undefined;
 }
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
@@ -323,6 +327,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     // ALB's one idle timeout covers the target connection too, unless the emulator is told otherwise.
     targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', attributes[IDLE_TIMEOUT_ATTRIBUTE] === undefined ? ALB_DEFAULTS.targetIdleTimeoutMs : idleMs),
     verifyFailure,
+    trustStoreChange: oneOf(options.trustStoreChange ?? 'keep-established', TRUST_STORE_CHANGE_EFFECTS, 'trustStoreChange'),
     partialChain: options.partialChain ?? false,
     stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
     noCertificateStatus: parseNoCertificateStatus(options.noCertificateStatus),
@@ -333,5 +338,6 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     maxLogEntries: maxEntriesOption(options.maxLogEntries, 'startAlb: maxLogEntries'),
     idleTimeoutMs: idleMs,
     handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', ALB_DEFAULTS.handshakeTimeoutMs),
+    healthCheck: resolveHealthCheck(options.healthCheck),
   };
 }

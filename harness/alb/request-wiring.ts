@@ -13,16 +13,18 @@ import { createClientErrorHandler, createRequestHandler } from './request-handle
 /**
  * Wires the HTTP side of a listener: requests (HTTP/1.1 and HTTP/2 alike) go to the request
  * handler, idle connections are closed at `idle_timeout.timeout_seconds`, and requests Node's
- * parser rejects get ALB's 400. Returns what to release when the listener closes.
+ * parser rejects get ALB's 400. Returns the target pool (health checks narrow it) and what to
+ * release when the listener closes.
  */
-export function serveRequests(server: ListenerServer, config: AlbConfig, logs: ListenerLogs): { close(): void } {
+export function serveRequests(server: ListenerServer, config: AlbConfig, logs: ListenerLogs): { pool: TargetPool; close(): void } {
   // ALB does not verify target certificates, so the target hop must not either.
   const { httpAgent, httpsAgent } = createTargetAgents();
+  const pool = new TargetPool(config.targets);
   const context = {
     config,
     listenerPort: logs.listenerPort,
     forward: {
-      pool: new TargetPool(config.targets),
+      pool,
       connectTimeoutMs: config.targetConnectTimeoutMs,
       idleTimeoutMs: config.targetIdleTimeoutMs,
       targetTls: { rejectUnauthorized: false },
@@ -57,6 +59,7 @@ export function serveRequests(server: ListenerServer, config: AlbConfig, logs: L
     onClientError(err, socket);
   });
   return {
+    pool,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();

@@ -55,6 +55,9 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
   const mutual = mutualText === undefined ? [] : json(mutualText, file, at('mutual-authentication'));
   if (!Array.isArray(mutual)) throw iacError(file, at('mutual-authentication'), 'expected a JSON list such as [{"port": 443, "mode": "verify", "trustStore": "arn:..."}]');
   const lbAttributes = stringMap(get('load-balancer-attributes') ?? '');
+  // Ingresses of one IngressGroup share a load balancer; any other Ingress has its own.
+  const group = get('group.name');
+  const loadBalancer = group === undefined ? `Ingress ${name}` : `IngressGroup ${group}`;
   return ports.flatMap((entry) =>
     Object.entries(isRecord(entry) ? entry : {}).map(([protocol, port]) => {
       const m = (mutual as MutualAuthenticationEntry[]).find((x) => Number(x.port) === Number(port));
@@ -73,6 +76,7 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
           : undefined,
         listenerAttributes: stringMap(get(`listener-attributes.${protocol.toUpperCase()}-${String(port)}`) ?? ''),
         loadBalancerAttributes: lbAttributes,
+        loadBalancer,
         at: `document ${index + 1} (Ingress ${name})`,
       } satisfies ImportedListener;
     }),
@@ -83,8 +87,16 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
 export function readIngress(docs: unknown[], file: string): ParsedConfiguration {
   const config: ParsedConfiguration = { format: 'kubernetes-ingress', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
   docs.forEach((doc, i) => {
-    if (isIngress(doc)) config.listeners.push(...ingressListeners(doc as Record<string, unknown>, i, file));
-    else if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+    if (!isIngress(doc)) {
+      if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+      return;
+    }
+    for (const listener of ingressListeners(doc as Record<string, unknown>, i, file)) {
+      // The Ingresses of one group share each port's listener: the first one found defines it here.
+      const same = config.listeners.find((l) => l.loadBalancer === listener.loadBalancer && l.protocol === listener.protocol && l.port === listener.port);
+      if (same) config.notes.push(`${listener.id} shares the ${listener.protocol} ${listener.port} listener of ${same.id} (${listener.loadBalancer}); that one's settings are used`);
+      else config.listeners.push(listener);
+    }
   });
   return config;
 }
