@@ -32,6 +32,9 @@
  * - startGateway checks an origin CA text that parsed once without parsing it again (the same
  *   root for every gateway of a run): startGateway 11.9% -> 5.7% of a warm run's profile.
  * Result, this benchmark alternated with main (80 scenarios, load 6): median 1.89-1.90 s -> 1.14-1.35 s.
+ * Slowest jobs at concurrency 4 (median of 3 warm runs, before -> after): request-timeout-504
+ * 315 -> 315 ms (its wait), function-handler-200 210 -> 85 ms, the multi-step ca-rotation-overlap
+ * 210 ms; the median job is 25-60 ms, depending on the load.
  * Not changed, and why: the run is CPU-bound on the main thread (event-loop utilisation 0.95 at
  * concurrency 4), so waits overlap other jobs' work and a longest-first order has nothing to win
  * (the two long jobs, request-timeout-504 at 0.3 s of waiting, sit mid-catalogue, not at the tail).
