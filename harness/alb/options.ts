@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { maxEntriesOption } from '../bounded-list.ts';
 import { UserError } from '../errors.ts';
+import { recentResults } from '../recent-results.ts';
 import { failed, isTlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
 import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
@@ -102,13 +103,21 @@ export interface AlbConfig {
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
 
-function parseServerCertificate(certificate: AlbOptions['certificate'] | undefined): { cert: X509Certificate; key: KeyObject } {
+// Parsing the certificate and key and matching them costs ~0.5 ms, and runs of scenarios start
+// many ALBs with the same pair: the checked certificate is kept per pair (X509Certificate is immutable).
+const checkedServerCertificates = recentResults<X509Certificate>(16);
+
+function parseServerCertificate(certificate: AlbOptions['certificate'] | undefined): X509Certificate {
   if (!certificate || typeof certificate.certPem !== 'string' || typeof certificate.keyPem !== 'string') {
     throw configError('certificate is required: pass { certPem, keyPem } (e.g. pki.server.chainPem and pki.server.keyPem)');
   }
+  return checkedServerCertificates(`${certificate.certPem}\0${certificate.keyPem}`, () => checkServerCertificate(certificate.certPem, certificate.keyPem));
+}
+
+function checkServerCertificate(certPem: string, keyPem: string): X509Certificate {
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(certificate.certPem);
+    cert = new X509Certificate(certPem);
   } catch (err) {
     throw new UserError(
       'HARNESS_ERR_PEM',
@@ -118,7 +127,7 @@ function parseServerCertificate(certificate: AlbOptions['certificate'] | undefin
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey(certificate.keyPem);
+    key = createPrivateKey(keyPem);
   } catch (err) {
     throw new UserError(
       'HARNESS_ERR_PEM',
@@ -132,7 +141,7 @@ function parseServerCertificate(certificate: AlbOptions['certificate'] | undefin
       `startAlb: certificate.keyPem does not match certificate.certPem (the key is not the private half of the certificate for '${cert.subject.replace(/\n/g, ',')}'); pass the key that was issued with this certificate`,
     );
   }
-  return { cert, key };
+  return cert;
 }
 
 /** The emulated DNS name: the first SAN that looks like an ELB name, else the first DNS SAN, else `localhost`. */
@@ -265,7 +274,7 @@ function positiveMs(value: number | undefined, name: string, fallback: number): 
 
 /** Validates AlbOptions and fills in every default. Throws a UserError naming the field. */
 export function resolveAlbOptions(options: AlbOptions): AlbConfig {
-  const { cert } = parseServerCertificate(options.certificate);
+  const cert = parseServerCertificate(options.certificate);
   const policyProblem = options.sslPolicy === undefined ? null : sslPolicyProblem(options.sslPolicy, Object.keys(SSL_POLICIES));
   if (policyProblem) throw configError(`sslPolicy '${options.sslPolicy}': ${policyProblem}`);
   const policy = resolveSslPolicy(options.sslPolicy);
