@@ -147,3 +147,19 @@ describe('the idle timeout over HTTP/2', () => {
     }
   });
 });
+
+it('close() with an HTTP/2 session open and a request in flight ends the session and leaves no handle', async () => {
+  const target = await hangingTarget();
+  await using _target = target.handle;
+  const alb = await startAlb({ certificate: serverCertificate(pki), targets: [target.handle.url], targetIdleTimeoutMs: 60_000 });
+  const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki) } as http2.SecureClientSessionOptions);
+  session.on('error', () => {});
+  const sessionClosed = new Promise<void>((resolve) => session.once('close', resolve));
+  const stream = session.request({ ':path': '/slow' });
+  stream.on('error', () => {});
+  await target.received;
+  await alb.close();
+  await sessionClosed;
+  // The target request the ALB held is dropped too (the file's open-handle check covers the rest).
+  await target.gaveUp;
+});
