@@ -1,9 +1,9 @@
 import { UserError, harnessErrorCode, type UserErrorCode } from '../errors.ts';
-import { startHealthChecks } from './health-checks.ts';
 import { startListener } from './listener.ts';
 import { createLogStream, type WritableLogStream } from './log-stream.ts';
 import { resolveAlbOptions, type AlbConfig } from './options.ts';
 import type { AlbHandle, AlbOptions, ListenerOptions, LoadBalancerHandle, LoadBalancerOptions, LogStream } from './types.ts';
+import { checkTargetGroups, startTargetGroups, targetGroupNames } from './target-groups.ts';
 import { MAX_VERIFY_LISTENERS, verifyQuotaProblem } from './verify-quota.ts';
 
 export { MAX_VERIFY_LISTENERS };
@@ -11,13 +11,13 @@ export { MAX_VERIFY_LISTENERS };
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
 
 /** The per-listener fields; everything else in AlbOptions belongs to the load balancer. */
-const LISTENER_FIELDS = ['port', 'certificate', 'sslPolicy', 'mutualAuthentication', 'attributes'] as const;
+const LISTENER_FIELDS = ['port', 'certificate', 'sslPolicy', 'mutualAuthentication', 'attributes', 'targets', 'healthCheck', 'targetGroup'] as const;
 
 /** Shape, quota and port checks that need every listener at once, before any is resolved. */
 function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
   const listeners: unknown = options.listeners;
   if (!Array.isArray(listeners) || listeners.length === 0) {
-    throw configError('listeners must be a non-empty array of { port?, certificate?, sslPolicy?, mutualAuthentication?, attributes? }');
+    throw configError(`listeners must be a non-empty array of { ${LISTENER_FIELDS.map((f) => `${f}?`).join(', ')} }`);
   }
   if ((options as AlbOptions).port !== undefined) {
     throw configError('port cannot be given with listeners (each listener has its own); move it to listeners[i].port');
@@ -26,13 +26,19 @@ function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
   let verifyCount = 0;
   listeners.forEach((listener: unknown, i) => {
     if (typeof listener !== 'object' || listener === null || Array.isArray(listener)) {
-      throw configError(`listeners[${i}] must be an object { port?, certificate?, sslPolicy?, mutualAuthentication?, attributes? }`);
+      throw configError(`listeners[${i}] must be an object { ${LISTENER_FIELDS.map((f) => `${f}?`).join(', ')} }`);
     }
     const unknownKey = Object.keys(listener).find((key) => !(LISTENER_FIELDS as readonly string[]).includes(key));
     if (unknownKey) {
       throw configError(`listeners[${i}] has unknown key '${unknownKey}'; a listener takes ${LISTENER_FIELDS.join(', ')} (the rest is shared, at the top level)`);
     }
-    const { port, mutualAuthentication } = listener as ListenerOptions;
+    const { port, mutualAuthentication, targets, targetGroup } = listener as ListenerOptions;
+    if (targets !== undefined && (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string'))) {
+      throw configError(`listeners[${i}].targets must be an array of target URLs such as ['http://127.0.0.1:8080'] (it is ${JSON.stringify(targets)})`);
+    }
+    if (targetGroup !== undefined && (typeof targetGroup !== 'string' || targetGroup === '')) {
+      throw configError(`listeners[${i}].targetGroup must be a non-empty name such as 'api-tg' (it is ${JSON.stringify(targetGroup)})`);
+    }
     const mode = (mutualAuthentication ?? options.mutualAuthentication)?.mode;
     if (mode === 'verify' && ++verifyCount > MAX_VERIFY_LISTENERS) {
       throw configError(`listeners[${i}] ${verifyQuotaProblem(verifyCount)}`);
@@ -47,7 +53,7 @@ function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
 }
 
 /** A listener's own config: its fields over the shared ones; its errors name `listeners[i]`. */
-function resolveListener(options: AlbOptions, listener: ListenerOptions, i: number): AlbConfig {
+function resolveListener(options: AlbOptions, { targetGroup: _name, ...listener }: ListenerOptions, i: number): AlbConfig {
   try {
     return resolveAlbOptions({
       ...options,
@@ -79,26 +85,29 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   const { listeners: _listeners, ...shared } = options;
   resolveAlbOptions(shared);
   const configs = listeners.map((listener, i) => resolveListener(shared, listener, i));
+  const groupNames = targetGroupNames(listeners);
+  checkTargetGroups(groupNames, configs);
   const handles: AlbHandle[] = [];
-  // One target group behind every listener: checked once, not once per listener.
-  const health = configs[0]!.healthCheck ? startHealthChecks(configs[0]!.targets, configs[0]!.healthCheck) : undefined;
+  // Health checks run per target group, not per listener.
+  const groups = startTargetGroups(groupNames, configs);
   try {
-    for (const config of configs) handles.push(await startListener(config, health));
+    for (const [i, config] of configs.entries()) handles.push(await startListener(config, groups.checkerOf(i)));
   } catch (err) {
-    health?.stop();
+    groups.stop();
     await Promise.all(handles.map((handle) => handle.close()));
     throw err;
   }
   const maxEntries = configs[0]!.maxLogEntries;
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => health?.stop()));
+  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => groups.stop()));
   return {
     hostname: handles[0]!.hostname,
     listeners: handles,
     connectionLog: mergedLog('connectionLog', maxEntries, handles.map((h) => h.connectionLog)),
     accessLog: mergedLog('accessLog', maxEntries, handles.map((h) => h.accessLog)),
-    describeTargetHealth: () => health?.describe() ?? [],
-    checkTargetHealth: async () => (health ? health.checkNow() : []),
+    targetGroups: groups.names,
+    describeTargetHealth: (targetGroup) => groups.describe(targetGroup),
+    checkTargetHealth: (targetGroup) => groups.check(targetGroup),
     close,
     [Symbol.asyncDispose]: close,
   };

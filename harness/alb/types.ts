@@ -72,12 +72,23 @@ export interface ListenerOptions {
   mutualAuthentication?: MutualAuthenticationOptions;
   /** Listener attributes, merged over the top-level (load-balancer) attributes. */
   attributes?: Record<string, string>;
+  /** The targets of this listener's target group. Default: the top-level `targets`. */
+  targets?: string[];
+  /** The health check of this listener's target group. Default: the top-level `healthCheck`. */
+  healthCheck?: HealthCheckOptions;
+  /**
+   * The name of the target group this listener forwards to. Listeners naming the same group share it
+   * (one health checker, as AWS checks per target group), so they must give the same targets and
+   * health check. Default: `default` for a listener that takes the top-level targets and health
+   * check, else `listeners[i]`.
+   */
+  targetGroup?: string;
 }
 
 /**
  * Several listeners on one load balancer (`startAlb` then returns a LoadBalancerHandle). Everything
- * at the top level (targets, clock, logs, timeouts, load-balancer attributes) is shared; `certificate`,
- * `sslPolicy` and `mutualAuthentication` there are each listener's defaults.
+ * at the top level (clock, logs, timeouts, load-balancer attributes) is shared; `certificate`,
+ * `sslPolicy`, `mutualAuthentication`, `targets` and `healthCheck` there are each listener's defaults.
  */
 export interface LoadBalancerOptions extends Omit<AlbOptions, 'port'> {
   listeners: ListenerOptions[];
@@ -236,9 +247,14 @@ export interface LoadBalancerHandle {
   /** Every listener's lines, in the order written (each carries its `listenerPort`), as AWS writes one log per load balancer. */
   connectionLog: LogStream<ConnectionLogEntry>;
   accessLog: LogStream<AccessLogEntry>;
-  /** The targets' health, checked once for the load balancer (each listener's handle gives the same). */
-  describeTargetHealth(): TargetHealthDescription[];
-  checkTargetHealth(): Promise<TargetHealthDescription[]>;
+  /** The target groups' names, in the order the listeners first name them (`listeners[i].targetGroup`). */
+  readonly targetGroups: readonly string[];
+  /**
+   * `DescribeTargetHealth` of one target group (each listener's handle gives its own group's), or of
+   * every group, one after the other, when no name is given.
+   */
+  describeTargetHealth(targetGroup?: string): TargetHealthDescription[];
+  checkTargetHealth(targetGroup?: string): Promise<TargetHealthDescription[]>;
   /** Closes every listener; idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

@@ -162,3 +162,65 @@ describe('several listeners on one ALB', () => {
     expect(await Promise.all(ports.map(accepting))).toEqual([false, false]);
   });
 });
+
+describe('a target group per listener', () => {
+  const answeredBy = async (port: number) => echo((await albRequest(port, { secureContext: clientContext(pki, 'good') })).body).name;
+
+  it("each listener's requests reach its own target group; a listener without one takes the top-level targets", async () => {
+    await using api = await startTarget({ kind: 'echo', name: 'api' });
+    await using partner = await startTarget({ kind: 'echo', name: 'partner' });
+    await using fallback = await startTarget({ kind: 'echo', name: 'fallback' });
+    await using alb = await startAlb({
+      certificate: serverCertificate(pki),
+      targets: [fallback.url],
+      listeners: [
+        { mutualAuthentication: verifyMode(pki), targetGroup: 'api-tg', targets: [api.url] },
+        { mutualAuthentication: { mode: 'passthrough' }, targetGroup: 'partner-tg', targets: [partner.url] },
+        {},
+      ],
+    });
+    const [apiListener, partnerListener, plainListener] = alb.listeners.map((l) => l.port);
+    expect([await answeredBy(apiListener!), await answeredBy(partnerListener!), await answeredBy(plainListener!), await answeredBy(apiListener!)]).toEqual(['api', 'partner', 'fallback', 'api']);
+    expect([api.requests.length, partner.requests.length, fallback.requests.length]).toEqual([2, 1, 1]);
+    expect(alb.targetGroups).toEqual(['api-tg', 'partner-tg', 'default']);
+  });
+
+  it('health is checked per target group: listeners naming one group share its checker, each listener reports its own group', async () => {
+    await using api = await startTarget({ kind: 'echo', name: 'api' });
+    await using partner = await startTarget({ kind: 'echo', name: 'partner' });
+    const apiGroup = { targetGroup: 'api-tg', targets: [api.url], healthCheck: { path: '/api-health' } };
+    await using alb = await startAlb({
+      certificate: serverCertificate(pki),
+      listeners: [apiGroup, { targets: [partner.url], healthCheck: { path: '/partner-health' } }, apiGroup],
+    });
+    expect(alb.targetGroups).toEqual(['api-tg', 'listeners[1]']);
+    // The first round (started with the load balancer): one check per group, though two listeners forward to api-tg.
+    expect(await alb.checkTargetHealth()).toEqual([{ target: api.url, state: 'healthy' }, { target: partner.url, state: 'healthy' }]);
+    expect(api.requests.map((r) => r.path)).toEqual(['/api-health']);
+    expect(partner.requests.map((r) => r.path)).toEqual(['/partner-health']);
+    await alb.checkTargetHealth('api-tg');
+    expect(api.requests.map((r) => r.path)).toEqual(['/api-health', '/api-health']);
+    expect(partner.requests.map((r) => r.path)).toEqual(['/partner-health']);
+    expect(alb.listeners.map((l) => l.describeTargetHealth().map((t) => t.target))).toEqual([[api.url], [partner.url], [api.url]]);
+    expect(alb.describeTargetHealth().map((t) => t.target)).toEqual([api.url, partner.url]);
+    expect(() => alb.describeTargetHealth('admin-tg')).toThrow("no target group 'admin-tg' on this load balancer; its groups: api-tg, listeners[1]");
+  });
+
+  it('refuses bad per-listener targets and listeners that disagree about a shared group, naming listeners[i]', async () => {
+    const refused = (listeners: LoadBalancerOptions['listeners']) =>
+      startAlb({ certificate: serverCertificate(pki), targets: ['http://127.0.0.1:1'], listeners }).then(
+        () => 'started',
+        (e: { code: string; message: string }) => `${e.code} ${e.message}`,
+      );
+    expect(await refused([{}, { targets: ['ftp://127.0.0.1:2'] }])).toBe("HARNESS_ERR_ALB_CONFIG startAlb: listeners[1].targets[0] 'ftp://127.0.0.1:2' must be http:// or https://");
+    expect(await refused([{ targets: 'http://127.0.0.1:2' as unknown as string[] }])).toBe(
+      "HARNESS_ERR_ALB_CONFIG startAlb: listeners[0].targets must be an array of target URLs such as ['http://127.0.0.1:8080'] (it is \"http://127.0.0.1:2\")",
+    );
+    expect(await refused([{ healthCheck: { path: 'health' } }])).toBe("HARNESS_ERR_ALB_CONFIG startAlb: listeners[0].healthCheck.path 'health' must start with '/' (at most 1024 characters)");
+    expect(await refused([{ targetGroup: '' }])).toBe("HARNESS_ERR_ALB_CONFIG startAlb: listeners[0].targetGroup must be a non-empty name such as 'api-tg' (it is \"\")");
+    expect(await refused([{ targetGroup: 'tg' }, { targetGroup: 'tg', targets: ['http://127.0.0.1:2'] }])).toBe(
+      "HARNESS_ERR_ALB_CONFIG startAlb: listeners[1].targets differs from listeners[0]'s, and both forward to target group 'tg'; listeners sharing a target group share its targets: give the same, or name another group in listeners[1].targetGroup",
+    );
+    expect(await refused([{ targetGroup: 'tg' }, { targetGroup: 'tg', healthCheck: {} }])).toMatch(/^HARNESS_ERR_ALB_CONFIG startAlb: listeners\[1\]\.healthCheck differs from listeners\[0\]'s/);
+  });
+});
