@@ -104,7 +104,8 @@ function targetGroupOf(id: string, props: Record<string, unknown>, path: Path, c
       if (value !== undefined) healthCheck[key] = value;
     }
   }
-  return { id, refs: [`<${id}>`, `<${id}.TargetGroupArn>`], healthCheck, at: jsonPointer(path.slice(0, 2)) };
+  const name = optionalString(props, 'Name', path, ctx);
+  return { id, ...(name !== undefined ? { name } : {}), refs: [`<${id}>`, `<${id}.TargetGroupArn>`], healthCheck, at: jsonPointer(path.slice(0, 2)) };
 }
 
 function s3Location(props: Record<string, unknown>, keys: [string, string, string], path: Path, ctx: CfnTemplateContext): S3Location {

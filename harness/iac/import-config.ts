@@ -7,11 +7,11 @@ import { loadTrustStore } from '../alb/trust-store.ts';
 import { resolveHealthCheck } from '../alb/health-checks.ts';
 import type { HealthCheckOptions, MutualAuthenticationMode, SslPolicyName, TrustStoreOptions } from '../alb/types.ts';
 import { ALB_LOAD_BALANCER_ATTRIBUTE_DEFAULTS, attributeKeyProblem, mutualAuthenticationProblem, NEAREST_MODELLED_POLICY, sslPolicyProblem, trustStoreNameProblem } from './aws-validation.ts';
-import type { ImportedListener, ImportedTrustStore, ParsedConfiguration } from './model.ts';
+import type { ImportedListener, ImportedTargetGroup, ImportedTrustStore, ParsedConfiguration } from './model.ts';
 import { readS3Object, type S3Sources } from './s3-objects.ts';
 import { awsRejects, iacError, locate } from './source-text.ts';
 import { MAX_VERIFY_LISTENERS, verifyQuotaProblem } from '../alb/verify-quota.ts';
-import type { ImportAlbConfigOptions, ImportedAlbConfig, ImportedListenerConfig, ImportedLoadBalancerConfig } from './types.ts';
+import type { ImportAlbConfigOptions, ImportedAlbConfig, ImportedListenerConfig, ImportedLoadBalancerConfig, ImportedTargetGroupId } from './types.ts';
 
 /**
  * Imports the user's real ALB configuration: reads the file in whichever format it is, picks the HTTPS
@@ -33,7 +33,7 @@ export async function importAlbConfig(options: ImportAlbConfigOptions): Promise<
 /** A load balancer imported with exactly one listener, in `importAlbConfig`'s form (its attributes merged over the load balancer's). */
 export function asSingleListener(imported: ImportedLoadBalancerConfig): ImportedAlbConfig {
   const only = imported.listeners[0]!;
-  const { sslPolicy, mutualAuthentication, attributes } = only.options;
+  const { sslPolicy, mutualAuthentication, attributes, healthCheck } = only.options;
   return {
     format: imported.format,
     source: imported.source,
@@ -42,9 +42,10 @@ export function asSingleListener(imported: ImportedLoadBalancerConfig): Imported
       ...(sslPolicy ? { sslPolicy } : {}),
       mutualAuthentication,
       attributes: { ...imported.loadBalancerOptions.attributes, ...attributes },
-      ...(imported.loadBalancerOptions.healthCheck ? { healthCheck: imported.loadBalancerOptions.healthCheck } : {}),
+      ...((healthCheck ?? imported.loadBalancerOptions.healthCheck) ? { healthCheck: healthCheck ?? imported.loadBalancerOptions.healthCheck } : {}),
     },
     ...(only.trustStore ? { trustStore: only.trustStore } : {}),
+    ...(only.targetGroup ? { targetGroup: only.targetGroup } : {}),
     notes: imported.notes,
   };
 }
@@ -52,8 +53,10 @@ export function asSingleListener(imported: ImportedLoadBalancerConfig): Imported
 /**
  * Imports every HTTPS listener of one load balancer (or the one `listener` names) as
  * `startAlb({ listeners })` options: each listener's mode, trust store, security policy and listener
- * attributes (its configured port is shown in `listeners[i].listener`, not bound), the load-balancer
- * attributes and the target group's health check shared. AWS's quota of 2 verify listeners per
+ * attributes (its configured port is shown in `listeners[i].listener`, not bound) and the target group
+ * its default action forwards to (`targetGroups` lists them), the load-balancer attributes shared.
+ * The health check of a target group is the load balancer's when the listeners forward to one group,
+ * each listener's own when to several. AWS's quota of 2 verify listeners per
  * load balancer is checked here, as AWS checks it when the listeners are created.
  *
  * ```ts
@@ -82,8 +85,11 @@ async function importListeners(options: ImportAlbConfigOptions, want: 'one' | 'a
   const sources: S3Sources = { explicit: options.s3 ?? {}, uploads: config.uploads, root: options.s3Root ? resolve(options.s3Root) : undefined };
   // Listeners that share a trust store load it once.
   const stores = new Map<string, ReturnType<typeof trustStoreOf>>();
+  const forwarded = forwardedGroups(config, chosen, notes);
   const listeners: ImportedListenerConfig[] = [];
-  for (const listener of chosen) {
+  for (const [i, listener] of chosen.entries()) {
+    const group = forwarded.perListener[i];
+    const healthCheck = forwarded.perListenerHealth[i];
     const rejects = (problem: string) => awsRejects(config.source, locate(listener.at, config.lineOf), problem);
     const sslPolicy = policyOf(listener, notes, rejects);
     const m = listener.mutualAuthentication ?? {};
@@ -116,37 +122,62 @@ async function importListeners(options: ImportAlbConfigOptions, want: 'one' | 'a
           ...(m.advertiseTrustStoreCaNames !== undefined ? { advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames as 'on' | 'off' } : {}),
         },
         ...(Object.keys(listener.listenerAttributes).length > 0 ? { attributes: { ...listener.listenerAttributes } } : {}),
+        ...(group ? { targetGroup: group.id } : {}),
+        ...(healthCheck ? { healthCheck } : {}),
       },
       ...(trust ? { trustStore: trust.summary } : {}),
+      ...(group ? { targetGroup: group } : {}),
     });
   }
-  const healthCheck = healthCheckOf(config, chosen, notes);
+  const healthCheck = forwarded.shared;
   return {
     format: config.format,
     source: config.source,
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
     listeners,
+    targetGroups: forwarded.groups,
     // One load balancer: every listener of it carries the same load-balancer attributes.
     loadBalancerOptions: { attributes: chosenAttributes(chosen[0]!.loadBalancerAttributes), ...(healthCheck ? { healthCheck } : {}), listeners: listeners.map((l) => l.options) },
     notes,
   };
 }
 
+/** What the listeners forward to: each listener's target group, and the health checks to emulate. */
+interface ForwardedGroups {
+  perListener: (ImportedTargetGroupId | undefined)[];
+  groups: ImportedTargetGroupId[];
+  /** The load balancer's health check, when at most one group is named. */
+  shared: HealthCheckOptions | undefined;
+  /** Each listener's own group's health check, when the listeners forward to several groups. */
+  perListenerHealth: (HealthCheckOptions | undefined)[];
+}
+
 /**
- * The health check of the target group the first listener forwards to (or of the only target group),
- * when it sets any: the emulator has one set of targets for all listeners. A target group without
- * health check settings adds none (the emulator's default: every target gets traffic).
+ * The target group each listener's default action forwards to (defined in the configuration, or only
+ * referred to, e.g. by ARN), and their health checks. One group (or, when no listener names one, the
+ * only group defined) gives the load balancer's health check, as before; several give each listener
+ * its own group's. A target group without health check settings adds none (the emulator's default:
+ * every target gets traffic).
  */
-function healthCheckOf(config: ParsedConfiguration, chosen: readonly ImportedListener[], notes: string[]): HealthCheckOptions | undefined {
-  const groups = config.targetGroups ?? [];
-  const groupOf = (ref: string) => groups.find((g) => g.refs.includes(ref));
-  const refs = chosen.flatMap((l) => (l.targetGroup !== undefined ? [l.targetGroup] : []));
-  // Said whether or not health checks follow: a user expects each listener to reach its own group.
-  const names = [...new Set(refs.map((r) => groupOf(r)?.id ?? r))];
-  if (names.length > 1) notes.push(`the listeners forward to ${names.length} target groups (${names.join(', ')}); the emulator sends every listener's requests to the same targets`);
-  const group = refs.length > 0 ? groupOf(refs[0]!) : groups.length === 1 ? groups[0] : undefined;
-  if (!group || Object.keys(group.healthCheck).length === 0) return undefined;
-  if (names.length > 1) notes.push(`those targets are health-checked with the settings of target group ${group.id} (the first listener's)`);
+function forwardedGroups(config: ParsedConfiguration, chosen: readonly ImportedListener[], notes: string[]): ForwardedGroups {
+  const defined = config.targetGroups ?? [];
+  const groupOf = (ref: string): ImportedTargetGroup => defined.find((g) => g.refs.includes(ref)) ?? { id: ref, refs: [ref], healthCheck: {}, at: '' };
+  const forwarded = chosen.map((l) => (l.targetGroup !== undefined ? groupOf(l.targetGroup) : undefined));
+  const distinct = [...new Map(forwarded.flatMap((g) => (g ? [[g.id, g] as const] : []))).values()];
+  const idOf = (g: ImportedTargetGroup): ImportedTargetGroupId => ({ id: g.id, ...(g.name !== undefined ? { name: g.name } : {}) });
+  const result = { perListener: forwarded.map((g) => (g ? idOf(g) : undefined)), groups: distinct.map(idOf) };
+  if (distinct.length <= 1) {
+    const group = distinct[0] ?? (defined.length === 1 ? defined[0] : undefined);
+    return { ...result, shared: group && healthCheckOf(config, group, notes), perListenerHealth: chosen.map(() => undefined) };
+  }
+  notes.push(`the listeners forward to ${distinct.length} target groups (${distinct.map((g) => g.id).join(', ')}); give each its targets (startAlb listeners[i].targets, serve --target GROUP=URL), else every listener reaches the same ones`);
+  const health = new Map(distinct.map((g) => [g.id, healthCheckOf(config, g, notes)]));
+  return { ...result, shared: undefined, perListenerHealth: forwarded.map((g) => (g ? health.get(g.id) : undefined)) };
+}
+
+/** A target group's health check as `startAlb` options; undefined when it sets none or disables them. */
+function healthCheckOf(config: ParsedConfiguration, group: ImportedTargetGroup, notes: string[]): HealthCheckOptions | undefined {
+  if (Object.keys(group.healthCheck).length === 0) return undefined;
   const h = group.healthCheck;
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const options: HealthCheckOptions = Object.fromEntries(

@@ -79,6 +79,8 @@ export type TargetGroupHealthCheckSetting = (typeof TARGET_GROUP_HEALTH_CHECK_SE
 
 export interface ImportedTargetGroup {
   id: string;
+  /** Its `Name` (CloudFormation) or `name` (Terraform), when the configuration gives one. */
+  name?: string;
   /** Every string that refers to it (reference tokens, ARN). */
   refs: string[];
   healthCheck: Partial<Record<TargetGroupHealthCheckSetting, string>>;

@@ -1,7 +1,7 @@
 import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
 import { resolveHealthCheck } from '../alb/health-checks.ts';
 import type { HealthCheckOptions, MutualAuthenticationOptions } from '../alb/types.ts';
-import type { ImportedAlbConfig, ImportedListenerId, ImportedLoadBalancerConfig, ImportedTrustStoreSummary } from './types.ts';
+import type { ImportedAlbConfig, ImportedListenerId, ImportedLoadBalancerConfig, ImportedTargetGroupId, ImportedTrustStoreSummary } from './types.ts';
 
 /**
  * What an import will enforce, as lines for a terminal: the listener and its mode, the trust store with
@@ -12,7 +12,8 @@ export function describeImport(imported: ImportedAlbConfig): string[] {
   const lines = [`Imported from ${imported.source} (${imported.format}):`];
   lines.push(...listenerLines(listener, o.sslPolicy, o.mutualAuthentication, trustStore, '  '));
   lines.push(...attributeLines(o.attributes ?? {}, 'attributes', '  '));
-  lines.push(...healthCheckLines(o.healthCheck));
+  lines.push(...targetGroupLines(imported.targetGroup, '  '));
+  lines.push(...healthCheckLines(o.healthCheck, '  '));
   return [...lines, ...closingLines(imported.notes)];
 }
 
@@ -21,10 +22,12 @@ export function describeLoadBalancerImport(imported: ImportedLoadBalancerConfig)
   const count = imported.listeners.length;
   const lines = [`Imported from ${imported.source} (${imported.format}): ${count} HTTPS listener(s)${imported.loadBalancer ? ` of load balancer ${imported.loadBalancer}` : ''}`];
   lines.push(...attributeLines(imported.loadBalancerOptions.attributes ?? {}, 'load-balancer attributes', '  '));
-  lines.push(...healthCheckLines(imported.loadBalancerOptions.healthCheck));
-  for (const { listener, options, trustStore } of imported.listeners) {
+  lines.push(...healthCheckLines(imported.loadBalancerOptions.healthCheck, '  '));
+  for (const { listener, options, trustStore, targetGroup } of imported.listeners) {
     lines.push(...listenerLines(listener, options.sslPolicy, options.mutualAuthentication, trustStore, '  '));
     if (options.attributes) lines.push(...attributeLines(options.attributes, 'listener attributes', '    '));
+    lines.push(...targetGroupLines(targetGroup, '  '));
+    lines.push(...healthCheckLines(options.healthCheck, '    '));
   }
   return [...lines, ...closingLines(imported.notes)];
 }
@@ -49,12 +52,16 @@ function attributeLines(attributes: Record<string, string>, title: string, inden
   return lines;
 }
 
-function healthCheckLines(options: HealthCheckOptions | undefined): string[] {
+function targetGroupLines(group: ImportedTargetGroupId | undefined, indent: string): string[] {
+  return group ? [`${indent}forwards to target group ${group.id}${group.name !== undefined ? ` (name ${group.name})` : ''}`] : [];
+}
+
+function healthCheckLines(options: HealthCheckOptions | undefined, indent: string): string[] {
   const h = resolveHealthCheck(options);
   if (!h) return [];
   const over = h.protocol ?? "each target's protocol";
   return [
-    `  target health check: GET ${h.path} over ${over}${h.port === undefined ? '' : ` port ${h.port}`} every ${h.intervalMs / 1000} s (timeout ${h.timeoutMs / 1000} s), healthy after ${h.healthyThresholdCount}, unhealthy after ${h.unhealthyThresholdCount}, codes ${h.matcher}`,
+    `${indent}target health check: GET ${h.path} over ${over}${h.port === undefined ? '' : ` port ${h.port}`} every ${h.intervalMs / 1000} s (timeout ${h.timeoutMs / 1000} s), healthy after ${h.healthyThresholdCount}, unhealthy after ${h.unhealthyThresholdCount}, codes ${h.matcher}`,
   ];
 }
 

@@ -58,7 +58,7 @@ const PROVIDER_HEALTH_CHECK_DEFAULTS: Partial<Record<TargetGroupHealthCheckSetti
 
 const LB = ['arn', 'load_balancer_type', ...Object.keys(LB_ARGUMENTS)];
 const LISTENER = ['protocol', 'port', 'ssl_policy', 'load_balancer_arn', 'mutual_authentication', 'default_action', ...Object.keys(LISTENER_ARGUMENTS)];
-const TARGET_GROUP = ['arn', 'health_check'];
+const TARGET_GROUP = ['arn', 'name', 'health_check'];
 const S3_OBJECT = ['bucket', 'key', 'source'];
 /** The arguments the importer reads, by resource type; every other type is noted and ignored. */
 export const TERRAFORM_READ_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -145,7 +145,8 @@ export function terraformModel(resources: TerraformResource[], format: 'terrafor
     const healthCheck: ImportedTargetGroup['healthCheck'] = {};
     for (const [arg, key] of Object.entries(HEALTH_CHECK_ARGUMENTS)) if (str(check[arg]) !== undefined) healthCheck[key] = String(check[arg]);
     // Only a block that sets something is emulated (see healthCheckOf); it then has the provider's thresholds.
-    return { id: r.address, refs: r.refs, healthCheck: Object.keys(healthCheck).length > 0 ? { ...PROVIDER_HEALTH_CHECK_DEFAULTS, ...healthCheck } : healthCheck, at: r.address };
+    const name = str(r.values.name);
+    return { id: r.address, ...(name !== undefined ? { name } : {}), refs: r.refs, healthCheck: Object.keys(healthCheck).length > 0 ? { ...PROVIDER_HEALTH_CHECK_DEFAULTS, ...healthCheck } : healthCheck, at: r.address };
   });
   for (const r of byType('aws_lb_trust_store')) {
     const v = r.values;

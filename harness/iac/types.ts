@@ -52,16 +52,32 @@ export interface ImportedAlbConfig {
   listener: ImportedListenerId;
   albOptions: Omit<AlbOptions, 'certificate'>;
   trustStore?: ImportedTrustStoreSummary;
+  /** The target group the listener's default action forwards to, when the configuration says. */
+  targetGroup?: ImportedTargetGroupId;
   /** Things ignored, mapped or assumed, one sentence each. */
   notes: string[];
+}
+
+/** A target group as the configuration names it: bind it to a URL with `listeners[i].targets` (serve: `--target GROUP=URL`). */
+export interface ImportedTargetGroupId {
+  /** Its logical ID or resource address; for a group the configuration only refers to, the reference (an ARN). `listeners[i].options.targetGroup`. */
+  id: string;
+  /** Its `Name`, when the configuration gives one. */
+  name?: string;
 }
 
 /** One HTTPS listener of an imported load balancer. */
 export interface ImportedListenerConfig {
   listener: ImportedListenerId;
-  /** `startAlb`'s `listeners[i]` without a port (add one, or leave it 0 for any free port). */
+  /**
+   * `startAlb`'s `listeners[i]` without a port (add one, or leave it 0 for any free port). Its
+   * `targetGroup` names the group its default action forwards to; add `targets` to send its
+   * requests there (without, it takes the top-level `targets`).
+   */
   options: Omit<ListenerOptions, 'certificate' | 'port'>;
   trustStore?: ImportedTrustStoreSummary;
+  /** The target group its default action forwards to, when the configuration says. */
+  targetGroup?: ImportedTargetGroupId;
 }
 
 /** Every HTTPS listener of one load balancer, as `startAlb({ listeners })` options. */
@@ -72,6 +88,8 @@ export interface ImportedLoadBalancerConfig {
   loadBalancer?: string;
   /** In the configuration's order; `loadBalancerOptions.listeners[i]` is `listeners[i].options`. */
   listeners: ImportedListenerConfig[];
+  /** The target groups the listeners forward to, each once, in the listeners' order. */
+  targetGroups: ImportedTargetGroupId[];
   /** `startAlb` options (add `certificate` and `targets`): the load-balancer attributes shared, each listener's own settings in `listeners`. */
   loadBalancerOptions: Omit<LoadBalancerOptions, 'certificate'>;
   /** Things ignored, mapped or assumed, one sentence each. */

@@ -56,6 +56,7 @@ describe('alb-mtls serve --from', () => {
       '    routing.http.drop_invalid_header_fields.enabled=true',
       '    routing.http.request.x_amzn_mtls_clientcert_subject.header_name=X-Client-Subject',
       '  note: routing.http2.enabled=false: the listener offers HTTP/1.1 only (ALPN http/1.1, no h2)',
+      '  forwards to target group TargetGroup',
       '  note: ignored 1 resource(s) the ALB emulator does not model: CaBucket (AWS::S3::Bucket)',
       '  note: listener HttpListener (HTTP port 80) is not emulated: only HTTPS listeners are (a plain HTTP listener carries no client certificate)',
       '  server certificate: the generated ALB certificate (an ACM certificate cannot be exported)',

@@ -9,6 +9,7 @@ import { importAlbConfig, importLoadBalancerConfig } from '../../harness/iac/imp
 import { describeLoadBalancerImport } from '../../harness/iac/summary.ts';
 import type { ImportAlbConfigOptions } from '../../harness/iac/types.ts';
 import { albRequest, type AlbRequestError } from '../alb/echo-target.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 import { buildPki, clientContext, serverCertificate } from '../alb/fixture.ts';
 import { fixtureWorkspace, type Workspace } from './workspace.ts';
 
@@ -236,5 +237,110 @@ metadata:
     expect(imported.loadBalancer).toBe('IngressGroup partners');
     expect(imported.listeners.map((l) => l.listener.id)).toEqual(['partner/a:443', 'partner/b:8443']);
     expect(imported.notes).toEqual(['partner/b:443 shares the HTTPS 443 listener of partner/a:443 (IngressGroup partners); that one\'s settings are used']);
+  });
+
+  it('Terraform: each listener names the target group its default action forwards to, with that group\'s health check', async () => {
+    const module = await file(
+      'tf-groups/main.tf',
+      `resource "aws_lb" "main" {
+  name = "partner"
+}
+resource "aws_lb_target_group" "api" {
+  name     = "api-tg"
+  port     = 8080
+  protocol = "HTTP"
+  health_check {
+    path = "/api-health"
+  }
+}
+resource "aws_lb_target_group" "partner" {
+  name     = "partner-tg"
+  port     = 9090
+  protocol = "HTTP"
+}
+resource "aws_lb_listener" "api" {
+  load_balancer_arn = aws_lb.main.arn
+  port              = 443
+  protocol          = "HTTPS"
+  mutual_authentication {
+    mode            = "verify"
+    trust_store_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:truststore/partner-ca/8c80de6ec6ab5c88"
+  }
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.api.arn
+  }
+}
+resource "aws_lb_listener" "partner" {
+  load_balancer_arn = aws_lb.main.arn
+  port              = 8443
+  protocol          = "HTTPS"
+  mutual_authentication {
+    mode = "passthrough"
+  }
+  default_action {
+    type = "forward"
+    forward {
+      target_group {
+        arn = aws_lb_target_group.partner.arn
+      }
+    }
+  }
+}
+`,
+    );
+    const imported = await importLoadBalancerConfig({ from: module, trustStoreBundle: w.bundlePath });
+    expect(imported.targetGroups).toEqual([
+      { id: 'aws_lb_target_group.api', name: 'api-tg' },
+      { id: 'aws_lb_target_group.partner', name: 'partner-tg' },
+    ]);
+    expect(imported.listeners.map((l) => [l.listener.id, l.targetGroup?.id, l.options.targetGroup, l.options.healthCheck?.path])).toEqual([
+      ['aws_lb_listener.api', 'aws_lb_target_group.api', 'aws_lb_target_group.api', '/api-health'],
+      ['aws_lb_listener.partner', 'aws_lb_target_group.partner', 'aws_lb_target_group.partner', undefined],
+    ]);
+    expect(imported.loadBalancerOptions.healthCheck).toBeUndefined();
+    expect(describeLoadBalancerImport(imported)).toEqual(
+      expect.arrayContaining([
+        '  forwards to target group aws_lb_target_group.api (name api-tg)',
+        '    target health check: GET /api-health over each target\'s protocol every 30 s (timeout 5 s), healthy after 3, unhealthy after 3, codes 200',
+        '  forwards to target group aws_lb_target_group.partner (name partner-tg)',
+      ]),
+    );
+  });
+
+  it('CloudFormation: a group per listener; with targets bound per listener, each listener reaches its own', async () => {
+    const groups = `  ApiTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Name: api-tg, Port: 8080, Protocol: HTTP, HealthCheckPath: /api-health }
+  PartnerTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Port: 9090, Protocol: HTTP }
+`;
+    const forward = (group: string) => `      DefaultActions: [{ Type: forward, TargetGroupArn: !Ref ${group} }]\n`;
+    const path = await file(
+      'cfn/groups.yaml',
+      template(groups + listenerYaml('Api', 443, VERIFY, 'Alb', forward('ApiTg')) + listenerYaml('Partner', 8443, '{ Mode: passthrough }', 'Alb', forward('PartnerTg')) + listenerYaml('Admin', 9443, '{ Mode: off }', 'Alb', forward('ApiTg'))),
+    );
+    const imported = await importLoadBalancerConfig({ from: path, s3Root: w.s3Root });
+    expect(imported.targetGroups).toEqual([{ id: 'ApiTg', name: 'api-tg' }, { id: 'PartnerTg' }]);
+    expect(imported.listeners.map((l) => [l.listener.id, l.targetGroup?.id, l.options.healthCheck])).toEqual([
+      ['Api', 'ApiTg', { path: '/api-health' }],
+      ['Partner', 'PartnerTg', undefined],
+      ['Admin', 'ApiTg', { path: '/api-health' }],
+    ]);
+
+    await using api = await startTarget({ kind: 'echo', name: 'api' });
+    await using partner = await startTarget({ kind: 'echo', name: 'partner' });
+    const urls: Record<string, string> = { ApiTg: api.url, PartnerTg: partner.url };
+    await using alb = await startAlb({
+      ...imported.loadBalancerOptions,
+      certificate: serverCertificate(pki),
+      listeners: imported.listeners.map((l) => ({ ...l.options, targets: [urls[l.targetGroup!.id]!] })),
+    });
+    expect(alb.targetGroups).toEqual(['ApiTg', 'PartnerTg']);
+    const names = [];
+    for (const listener of alb.listeners) names.push((JSON.parse((await albRequest(listener.port, { secureContext: clientContext(pki, 'good') })).body) as EchoBody).name);
+    expect(names).toEqual(['api', 'partner', 'api']);
+    expect(alb.listeners.map((l) => l.describeTargetHealth().map((t) => t.target))).toEqual([[api.url], [], [api.url]]);
   });
 });

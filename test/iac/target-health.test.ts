@@ -148,7 +148,7 @@ resource "aws_lb_target_group" "api" {
     expect((await importAlbConfig({ from: second })).albOptions.healthCheck?.path).toBe('/api-health');
   });
 
-  it('listeners forwarding to different target groups: a note says every listener reaches the same targets, with or without health checks', async () => {
+  it('listeners forwarding to different target groups: each listener names its own group, and a note says to give each its targets', async () => {
     const path = await file(
       'two-groups.yaml',
       `Resources:
@@ -174,7 +174,12 @@ resource "aws_lb_target_group" "api" {
     );
     const imported = await importLoadBalancerConfig({ from: path });
     expect(imported.loadBalancerOptions.healthCheck).toBeUndefined();
-    expect(imported.notes).toContain('the listeners forward to 2 target groups (Api, Admin); the emulator sends every listener\'s requests to the same targets');
+    expect(imported.notes).toContain('the listeners forward to 2 target groups (Api, Admin); give each its targets (startAlb listeners[i].targets, serve --target GROUP=URL), else every listener reaches the same ones');
+    expect(imported.targetGroups).toEqual([{ id: 'Api' }, { id: 'Admin' }]);
+    expect(imported.loadBalancerOptions.listeners.map((l) => [l.targetGroup, l.healthCheck])).toEqual([
+      ['Api', undefined],
+      ['Admin', undefined],
+    ]);
   });
 
   it("Terraform: thresholds left out are the AWS provider's defaults (3 and 3), not the API's (5 and 2)", async () => {
