@@ -15,9 +15,10 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 import { serveListeners } from './serve-listeners.ts';
-import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { pkiAt, printedVerdicts } from './serve-inputs.ts';
 import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
+import { parseTargetFlags, targetOf } from './serve-targets.ts';
 import { watchFiles } from './serve-watch.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
@@ -45,7 +46,8 @@ Options:
                         (complete the handshake and answer 403, the seed's troubleshooting model)
   --log-dir DIR         Also append connection-log and access-log lines to AWS-named files in DIR
   --port N              Listener port (default 0: any free port)
-  --target URL          Forward to this http(s) URL instead of a built-in echo target
+  --target URL          Forward to this http(s) URL instead of a built-in echo target (with --from:
+                        every listener whose target group --target GROUP=URL does not bind)
   --ui                  Also serve a local web page (127.0.0.1, its own port, printed on the second
                         line) showing each connection as it happens: verdict, client chain, request,
                         the target's answer, what the verdict means and the fix
@@ -63,7 +65,7 @@ export const SERVE_FLAGS = {
   'ignore-expiry': { type: 'boolean' },
   'advertise-ca-names': { type: 'boolean' },
   port: { type: 'string' },
-  target: { type: 'string' },
+  target: { type: 'string', multiple: true },
   force: { type: 'boolean' },
   'verify-failure': { type: 'string' },
   'log-dir': { type: 'string' },
@@ -84,7 +86,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const mode: MutualAuthenticationMode = imported?.albOptions.mutualAuthentication?.mode ?? parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
-  const targetUrl = values.target === undefined ? undefined : parseTarget(values.target);
+  const targetGroup = imported?.targetGroup;
+  const targetUrl = targetOf(parseTargetFlags(values.target, imported ? (targetGroup ? [targetGroup] : []) : undefined, imported?.source), targetGroup);
   if (values.watch && imported) {
     throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', '--watch reloads the files of --trust-store, --crl or --pki; with --from, the trust store comes from the configuration. Remove --watch, or serve the bundle with --trust-store.');
   }
@@ -138,7 +141,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     printCommandGroups(io, serveCommandLines({ pki, port: alb.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) }));
     using watching = values.watch && trustStore ? watchTrustStore(alb, () => trustStoreFor(pki, values['trust-store'], values.crl, io), trustStoreFiles(pki, values['trust-store'], values.crl), io) : undefined;
     if (watching) io.out(paint(io, 'dim', 'Watching the trust-store files: a change reloads the store for new connections.'));
-    io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
+    const forwardingTo = targetUrl ?? `${target!.url} (echo target)`;
+    io.out(paint(io, 'dim', `Forwarding to ${targetGroup ? `target group ${targetGroup.id}: ` : ''}${forwardingTo}. Log lines follow; Ctrl-C stops.`));
     await streamLogsUntilInterrupted(io, alb);
     return 0;
   } finally {

@@ -32,7 +32,10 @@ Run your real ALB configuration:
                         for more. Default: --port for the first listener, any free port for the rest
   --s3-root DIR         Read s3://BUCKET/KEY from DIR/BUCKET/KEY
   --s3 s3://B/K=PATH    Read one S3 object from PATH; repeat for more
-  --var NAME=VALUE      A Terraform variable, CloudFormation parameter or import; repeat for more`;
+  --var NAME=VALUE      A Terraform variable, CloudFormation parameter or import; repeat for more
+  --target GROUP=URL    Send the listeners that forward to target group GROUP (its logical ID,
+                        resource address or name, as the summary shows it) to URL; repeat for more.
+                        A group without one goes to --target URL, else to the echo target`;
 
 export interface ServeFromFlags {
   from?: string;

@@ -11,9 +11,10 @@ import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { pkiAt, printedVerdicts } from './serve-inputs.ts';
 import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
+import { parseTargetFlags, targetOf } from './serve-targets.ts';
 
 /**
  * `serve --from` a load balancer with several HTTPS listeners: all of them start, each on its own
@@ -28,7 +29,7 @@ export interface ServeListenersFlags {
   'listener-port'?: string[];
   pki?: string;
   force?: boolean;
-  target?: string;
+  target?: string[];
   'verify-failure'?: string;
   'log-dir'?: string;
   ui?: boolean;
@@ -59,7 +60,9 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
   }
   const verifyFailure = parseChoice('--verify-failure', flags['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const ports = localPorts(imported, flags);
-  const targetUrl = flags.target === undefined ? undefined : parseTarget(flags.target);
+  // Each listener's target group goes to its --target GROUP=URL, else --target URL, else the echo target.
+  const bindings = parseTargetFlags(flags.target, imported.targetGroups, imported.source);
+  const targetUrls = imported.listeners.map((l) => targetOf(bindings, l.targetGroup));
   if (flags['log-dir'] !== undefined) ensureDirectorySync('--log-dir', resolve(flags['log-dir']));
 
   let temporaryDir: string | undefined;
@@ -68,12 +71,12 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
   try {
     if (flags.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
     const pki = await pkiAt(temporaryDir ?? resolve(flags.pki!), !!flags.force);
-    if (!targetUrl) target = await startTarget({ kind: 'echo' });
+    if (targetUrls.includes(undefined)) target = await startTarget({ kind: 'echo' });
+    const shown = targetUrls.map((url) => url ?? `${target!.url} (echo target)`);
     alb = await startAlb({
       ...imported.loadBalancerOptions,
-      listeners: imported.loadBalancerOptions.listeners.map((options, i) => ({ ...options, port: ports[i]! })),
+      listeners: imported.loadBalancerOptions.listeners.map((options, i) => ({ ...options, port: ports[i]!, targets: [targetUrls[i] ?? target!.url] })),
       certificate: { certPem: await readUserFile('--pki server certificate', pki.listener.serverChain), keyPem: await readUserFile('--pki server key', pki.listener.serverKey) },
-      targets: [targetUrl ?? target!.url],
       verifyFailure,
       logDirectory: flags['log-dir'],
     }).catch((err: unknown) => {
@@ -81,9 +84,10 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
       throw err;
     });
     const handles = alb.listeners;
-    imported.listeners.forEach(({ listener, options, trustStore }, i) => {
+    imported.listeners.forEach(({ listener, options, trustStore, targetGroup }, i) => {
       const mode = options.mutualAuthentication?.mode ?? 'off';
-      io.out(`${handles[i]!.url} listener ${listener.id} (port ${listener.port ?? '?'} in the configuration): mode ${mode}${trustStore ? `, trust store ${trustStore.name ?? trustStore.id}` : ''}`);
+      const forwards = targetGroup ? `; forwards to target group ${targetGroup.id}: ${shown[i]!}` : '';
+      io.out(`${handles[i]!.url} listener ${listener.id} (port ${listener.port ?? '?'} in the configuration): mode ${mode}${trustStore ? `, trust store ${trustStore.name ?? trustStore.id}` : ''}${forwards}`);
     });
     io.out(`ALB emulator (${handles.length} listeners) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (imported.listeners.some((l) => l.trustStore)) io.out(paint(io, 'yellow', "Your own trust store is loaded: the commands below use the PKI's client certificates; use yours in their place."));
@@ -96,7 +100,8 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
       io.out(`Listener ${listener.id} at ${handles[i]!.url} (mode ${mode}):`);
       printCommandGroups(io, serveCommandLines({ pki, port: handles[i]!.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) }));
     }
-    io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow (each names its listener's port); Ctrl-C stops.`));
+    const forwardingTo = new Set(shown).size === 1 ? shown[0]! : "each listener's target group, as listed above";
+    io.out(paint(io, 'dim', `Forwarding to ${forwardingTo}. Log lines follow (each names its listener's port); Ctrl-C stops.`));
     await streamLogsUntilInterrupted(io, alb);
     return 0;
   } finally {

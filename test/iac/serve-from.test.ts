@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPki } from '../../certs/index.ts';
 import type { Pki } from '../../certs/pki/types.ts';
 import { main } from '../../harness/cli/main.ts';
+import { startTarget, type EchoBody } from '../../harness/targets/index.ts';
 import { captureIo } from '../cli/capture-io.ts';
 import { fixtureWorkspace, type Workspace } from './workspace.ts';
 
@@ -176,5 +177,63 @@ describe('alb-mtls serve --from a load balancer with several HTTPS listeners', (
     expect(await run(['--listener-port', '8443'])).toEqual([2, 'alb-mtls serve: --listener-port "8443" is not PORT=LOCALPORT. Use e.g. --listener-port 443=8443.']);
     expect(await run(['--listener-port', '9443=0'])).toEqual([2, 'alb-mtls serve: --listener-port 9443=0: no imported listener has port 9443 (their ports: 443, 8443).']);
     expect(await run(['--ui'])).toEqual([2, `alb-mtls serve: --ui follows one listener; ${path} has 2. Remove --ui, or serve one with --listener ID.`]);
+  });
+
+  const twoGroups = `Resources:
+  ApiTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Name: api-tg, Port: 8080, Protocol: HTTP }
+  PartnerTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Name: partner-tg, Port: 9090, Protocol: HTTP }
+  Api:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: passthrough }, DefaultActions: [{ Type: forward, TargetGroupArn: !Ref ApiTg }] }
+  Partner:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { Protocol: HTTPS, Port: 8443, MutualAuthentication: { Mode: passthrough }, DefaultActions: [{ Type: forward, TargetGroupArn: !Ref PartnerTg }] }
+  Admin:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { Protocol: HTTPS, Port: 9443, MutualAuthentication: { Mode: off }, DefaultActions: [{ Type: forward, TargetGroupArn: !Ref ApiTg }] }
+`;
+
+  test('--target GROUP=URL sends the listeners of that target group to URL; an unbound group gets the echo target; the output says which goes where', async () => {
+    const path = join(w.dir, 'two-groups.yaml');
+    await writeFile(path, twoGroups);
+    await using api = await startTarget({ kind: 'echo', name: 'api' });
+    const io = captureIo();
+    const exit = main(['serve', '--from', path, '--pki', pkiDir, '--target', `api-tg=${api.url}`], io);
+    await io.nextLine(/^Forwarding to /);
+    const lines = io.stdout.filter((l) => /^https:\/\/127\.0\.0\.1:\d+ listener /.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^https://127\\.0\\.0\\.1:\\d+ listener Api \\(port 443 in the configuration\\): mode passthrough; forwards to target group ApiTg: ${api.url}$`)),
+      expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+ listener Partner \(port 8443 in the configuration\): mode passthrough; forwards to target group PartnerTg: http:\/\/127\.0\.0\.1:\d+ \(echo target\)$/),
+      expect.stringMatching(new RegExp(`^https://127\\.0\\.0\\.1:\\d+ listener Admin \\(port 9443 in the configuration\\): mode off; forwards to target group ApiTg: ${api.url}$`)),
+    ]);
+    expect(io.stdout.find((l) => l.startsWith('Forwarding to '))).toMatch(/^Forwarding to each listener's target group, as listed above\. /);
+    const [apiUrl, partnerUrl, adminUrl] = lines.map((l) => l.split(' ')[0]!);
+    const names = [];
+    for (const url of [apiUrl!, partnerUrl!, adminUrl!]) names.push((JSON.parse((await get(url, 'good')).body) as EchoBody).name);
+    expect(names).toEqual(['api', 'echo', 'api']);
+    expect(api.requests).toHaveLength(2);
+    io.interrupt();
+    expect(await exit).toBe(0);
+  });
+
+  test('--target GROUP=URL naming no group of the file exits 2 naming the flag and listing the groups', async () => {
+    const path = join(w.dir, 'two-groups-errors.yaml');
+    await writeFile(path, twoGroups);
+    const run = async (argv: string[]) => {
+      const io = captureIo();
+      return [await main(['serve', '--from', path, '--pki', pkiDir, ...argv], io), io.stderr[0]] as const;
+    };
+    expect(await run(['--target', 'admin-tg=http://127.0.0.1:1'])).toEqual([
+      2,
+      `alb-mtls serve: --target admin-tg=http://127.0.0.1:1: no target group 'admin-tg' in ${path} (its target groups: ApiTg (name api-tg), PartnerTg (name partner-tg)).`,
+    ]);
+    expect(await run(['--target', 'api-tg=localhost:1'])).toEqual([
+      2,
+      'alb-mtls serve: --target api-tg=localhost:1: "localhost:1" is not an http:// or https:// URL. Use e.g. --target api-tg=http://127.0.0.1:8080.',
+    ]);
   });
 });

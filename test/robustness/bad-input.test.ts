@@ -56,6 +56,14 @@ beforeAll(async () => {
     'bad-base64.pem': pem('CERTIFICATE', 'AAAA!!!!not base64 at all####'),
     'cert.der': der(certs.clients.good.certPem),
     'good.pem': certs.clients.good.chainPem,
+    'one-group.yaml': `Resources:
+  ApiTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: { Name: api-tg, Port: 8080, Protocol: HTTP }
+  Api:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: passthrough }, DefaultActions: [{ Type: forward, TargetGroupArn: !Ref ApiTg }] }
+`,
     'good.key': certs.clients.good.keyPem,
     'other.key': certs.clients['good-alt'].keyPem,
     'bundle-blank-line.pem': `${certs.root.certPem}\n${certs.intermediate.certPem}`,
@@ -132,6 +140,11 @@ const cliRows: CliRow[] = [
   { name: 'serve --port in use', argv: (x) => ['serve', '--pki', x.pki, '--port', String(x.port)], names: (x) => `--port ${x.port}` },
   { name: 'serve --target not a URL', argv: () => ['serve', '--target', 'not a url'], names: () => '--target' },
   { name: 'serve --target ftp://', argv: () => ['serve', '--target', 'ftp://example.com'], names: () => '--target' },
+  { name: 'serve --target twice', argv: () => ['serve', '--target', 'http://127.0.0.1:1', '--target', 'http://127.0.0.1:2'], names: () => '--target http://127.0.0.1:2' },
+  { name: 'serve --target GROUP=URL without --from', argv: () => ['serve', '--target', 'api-tg=http://127.0.0.1:1'], names: () => '--target api-tg=http://127.0.0.1:1' },
+  { name: 'serve --from --target unknown group', argv: (x) => ['serve', '--from', x.f('one-group.yaml'), '--target', 'partner-tg=http://127.0.0.1:1'], names: () => "--target partner-tg=http://127.0.0.1:1: no target group 'partner-tg'" },
+  { name: 'serve --from --target GROUP=not a URL', argv: (x) => ['serve', '--from', x.f('one-group.yaml'), '--target', 'api-tg=not a url'], names: () => '--target' },
+  { name: 'serve --from --target GROUP=URL twice', argv: (x) => ['serve', '--from', x.f('one-group.yaml'), '--target', 'api-tg=http://127.0.0.1:1', '--target', 'ApiTg=http://127.0.0.1:2'], names: () => '--target ApiTg=http://127.0.0.1:2' },
   { name: 'serve --trust-store with --mode off', argv: (x) => ['serve', '--mode', 'off', '--trust-store', bundle(x)], names: () => '--trust-store' },
   { name: 'serve --crl with --mode passthrough', argv: (x) => ['serve', '--mode', 'passthrough', '--crl', x.f('garbage.pem')], names: () => '--crl' },
   { name: 'serve --log-dir that is a file', argv: (x) => ['serve', '--pki', x.pki, '--log-dir', x.f('a-file')], names: (x) => `--log-dir ${x.f('a-file')}` },
