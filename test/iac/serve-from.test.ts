@@ -220,6 +220,21 @@ describe('alb-mtls serve --from a load balancer with several HTTPS listeners', (
     expect(await exit).toBe(0);
   });
 
+  test('one listener: --target GROUP=URL binds its group, and the last line names the group', async () => {
+    const path = join(w.dir, 'one-group.yaml');
+    // Only the Api listener (Partner and Admin come after it).
+    await writeFile(path, twoGroups.split('  Partner:\n')[0]!);
+    await using api = await startTarget({ kind: 'echo', name: 'api' });
+    const io = captureIo();
+    const exit = main(['serve', '--from', path, '--pki', pkiDir, '--target', 'http://127.0.0.1:1', '--target', `ApiTg=${api.url}`], io);
+    const forwarding = await io.nextLine(/^Forwarding to /);
+    expect(forwarding).toBe(`Forwarding to target group ApiTg: ${api.url}. Log lines follow; Ctrl-C stops.`);
+    const url = io.stdout.find((l) => /^https:\/\/127\.0\.0\.1:\d+$/.test(l))!;
+    expect((JSON.parse((await get(url, 'good')).body) as EchoBody).name).toBe('api');
+    io.interrupt();
+    expect(await exit).toBe(0);
+  });
+
   test('--target GROUP=URL naming no group of the file exits 2 naming the flag and listing the groups', async () => {
     const path = join(w.dir, 'two-groups-errors.yaml');
     await writeFile(path, twoGroups);
