@@ -7,6 +7,7 @@ import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
 import { isHopByHop } from './hop-by-hop.ts';
 import { gatewayMadeBody } from './problems.ts';
 import { takeNodeBody } from './outbound-message.ts';
+import { isOriginAnswer, type OriginAnswer } from './origin-answer.ts';
 import { normaliseRequest } from './request-normalise.ts';
 
 
@@ -15,7 +16,7 @@ import { normaliseRequest } from './request-normalise.ts';
  * `handle`, and streams the Response back (status, reason phrase, every header including repeated
  * set-cookie, body bytes as they come).
  */
-export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response>): Server {
+export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response | OriginAnswer>): Server {
   return createServer((req, res) => {
     // The client going away before its answer is complete cancels the handler's upstream call.
     const abort = new AbortController();
@@ -38,7 +39,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   flags: CompatFlags,
-  handle: (input: DispatchInput) => Promise<Response>,
+  handle: (input: DispatchInput) => Promise<Response | OriginAnswer>,
   signal: AbortSignal,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
@@ -71,13 +72,36 @@ async function serve(
   }
 
   const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, signal });
-  await writeResponse(res, response, method);
+  if (isOriginAnswer(response)) await writeOriginAnswer(res, response, method);
+  else await writeResponse(res, response, method);
+}
+
+function writeStatus(res: ServerResponse, status: number, statusText: string): void {
+  res.statusCode = status;
+  if (statusText) res.statusMessage = statusText;
+  else if (status === 522) res.statusMessage = EDGE_FAILURE_TITLE; // Node knows no phrase for 522
+}
+
+/** The origin's answer on the fast path: what `writeResponse` writes for the Response it would have been. */
+async function writeOriginAnswer(res: ServerResponse, answer: OriginAnswer, method: string): Promise<void> {
+  writeStatus(res, answer.status, answer.statusText);
+  const cookies: string[] = [];
+  for (const [name, value] of answer.headers) if (name === 'set-cookie') cookies.push(value);
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  for (const [name, value] of answer.headers) {
+    if (name === 'set-cookie' || isHopByHop(name)) continue;
+    res.setHeader(name, value);
+  }
+  if (answer.body === null || method === 'HEAD') {
+    answer.body?.destroy();
+    res.end();
+    return;
+  }
+  await pipeBody(res, answer.body);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
-  res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
-  else if (response.status === 522) res.statusMessage = EDGE_FAILURE_TITLE; // Node knows no phrase for 522
+  writeStatus(res, response.status, response.statusText);
   const made = gatewayMadeBody(response);
   if (made !== undefined) {
     // The runtime's own answers (problem+json) carry Content-Length and no Date, never chunked.
@@ -99,8 +123,12 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
     return;
   }
   // An origin body nobody touched is piped as the node stream it is (no WHATWG round trip).
-  const source = takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
-  await new Promise<void>((resolve) => {
+  await pipeBody(res, takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>));
+}
+
+/** Streams `source` to the client; settles when the answer is finished or the client went away. */
+function pipeBody(res: ServerResponse, source: Readable): Promise<void> {
+  return new Promise<void>((resolve) => {
     const done = () => resolve();
     source.once('error', (err) => {
       // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.

@@ -4,13 +4,13 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
 import { classifyOutboundError, errorCode, type OutboundPhase } from './failure-class.ts';
-import { nodeHeaders, tlsProtocolOf, toWebResponse, writeBody, type OutboundBody } from './outbound-message.ts';
+import { nodeHeaders, tlsProtocolOf, writeBody, type OutboundBody } from './outbound-message.ts';
 import type { TlsConnectionPool } from './tls-contexts.ts';
 import type { MtlsBinding, UpstreamRecord } from './types.ts';
 import { UpstreamError } from './upstream-error.ts';
 
-/** One HTTP exchange (one redirect hop) of an outbound fetch. */
-export interface Attempt {
+/** One HTTP exchange (one redirect hop) of an outbound fetch; `R` is what its answer becomes. */
+export interface Attempt<R = Response> {
   url: URL;
   method: string;
   headers: Headers;
@@ -21,6 +21,8 @@ export interface Attempt {
   signal: AbortSignal | undefined;
   /** Why no certificate is sent, when none is (for the record and the 522 detail). */
   noCertificateReason: string | undefined;
+  /** Turns the origin's response head into the answer (throws for a head that cannot be one). */
+  convert(res: IncomingMessage, method: string): R;
 }
 
 /** What an attempt needs from its client. */
@@ -54,7 +56,7 @@ function namesOf(binding: MtlsBinding): { subject?: string; issuer?: string } {
 }
 
 /** The record of an attempt before it settles. */
-function newRecord(attempt: Attempt, presentsCertificate: boolean): UpstreamRecord {
+function newRecord(attempt: Attempt<unknown>, presentsCertificate: boolean): UpstreamRecord {
   const record: UpstreamRecord = {
     requestId: attempt.requestId,
     method: attempt.method,
@@ -81,11 +83,11 @@ function pinnedLookup(address: string): LookupFunction {
 }
 
 /**
- * Sends one attempt over node:http/node:https and settles with the Response as soon as its head
+ * Sends one attempt over node:http/node:https and settles with its answer as soon as its head
  * arrives. Every failure is classified by what happened on the socket (TCP connected, handshake
  * done, response bytes seen, the connection proven by an earlier response) and recorded once.
  */
-export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry: boolean): Promise<Response> {
+export function sendAttempt<R>(attempt: Attempt<R>, env: AttemptEnvironment, mayRetry: boolean): Promise<R> {
   const { url, method, body, binding, signal } = attempt;
   const started = performance.now();
   const tls = url.protocol === 'https:';
@@ -114,7 +116,7 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
   }
   const pinned = env.resolve.get(`${hostname.toLowerCase()}:${port}`);
 
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     let settled = false;
     let response: IncomingMessage | undefined;
     let watch: SocketWatch | undefined;
@@ -165,9 +167,9 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
       response = res;
       phase.responseBytes = true;
       record.status = res.statusCode;
-      let built: Response;
+      let built: R;
       try {
-        built = toWebResponse(res, method);
+        built = attempt.convert(res, method);
       } catch (err) {
         res.destroy();
         record.errorCode = 'INVALID_RESPONSE';

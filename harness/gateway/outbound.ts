@@ -1,4 +1,6 @@
-import { outboundBody, setResponseUrl, type OutboundBody, type OutboundFetchInit } from './outbound-message.ts';
+import type { IncomingMessage } from 'node:http';
+import { originAnswer, type OriginAnswer } from './origin-answer.ts';
+import { outboundBody, setResponseUrl, toWebResponse, type OutboundBody, type OutboundFetchInit } from './outbound-message.ts';
 import { abortName, sendAttempt, StaleSocket, type Attempt, type AttemptEnvironment } from './outbound-attempt.ts';
 import { TlsContextCache } from './tls-contexts.ts';
 import type { MtlsBinding, UpstreamRecord } from './types.ts';
@@ -14,6 +16,11 @@ export const NO_CERTIFICATE_REASON = Symbol.for('alb-mtls-harness.gateway.no-cer
 export interface OutboundClient {
   /** WHATWG-like fetch over node:https. Throws UpstreamError for connection failures and for a missing binding (the runtime's exact text). */
   fetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response>;
+  /**
+   * The same call for the URL forward fast path: the answer stays a node message (see
+   * origin-answer.ts) for the gateway to write as it came. Records, errors and redirects as `fetch`.
+   */
+  forward(url: string, init: OutboundFetchInit): Promise<OriginAnswer>;
   /** The last attempts (each redirect hop is one), in the order they settled; at most `maxRecords`. */
   readonly records: UpstreamRecord[];
   /** Destroys every agent and pooled connection. Idempotent. */
@@ -76,7 +83,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     record,
   };
 
-  async function outboundFetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response> {
+  async function send<R>(input: string | URL | Request, init: OutboundFetchInit | undefined, form: AnswerForm<R>): Promise<R> {
     const { zuplo, ...rest } = init ?? {};
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
@@ -91,7 +98,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
       throw signal.reason;
     }
     const noCertificateReason = (init as { [NO_CERTIFICATE_REASON]?: string } | undefined)?.[NO_CERTIFICATE_REASON];
-    let attempt: Attempt = {
+    let attempt: Attempt<R> = {
       url: request.parsedUrl ?? new URL(request.url),
       method: request.method,
       headers: request.headers, // this fetch's own copy: a redirect may edit it
@@ -101,18 +108,17 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
       requestId,
       signal,
       noCertificateReason: mtlsCertificate === undefined ? (noCertificateReason ?? unnamedReason(zuplo)) : undefined,
+      convert: form.convert,
     };
     for (let hop = 0; ; hop++) {
-      const response = await sendWithStaleRetry(attempt);
-      const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
-        setResponseUrl(response, attempt.url, hop > 0);
-        return response;
-      }
-      await response.body?.cancel();
+      const answer = await sendWithStaleRetry(attempt);
+      const status = form.status(answer);
+      const location = form.location(answer);
+      if (!REDIRECT_STATUSES.has(status) || location === null || request.redirect === 'manual') return form.finish(answer, attempt.url, hop > 0);
+      await form.discard(answer);
       if (request.redirect === 'error') throw new TypeError(`fetch failed: redirect to ${location} with redirect mode "error"`);
       if (hop + 1 > MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects (last: ${attempt.url.href})`);
-      attempt = redirected(attempt, response.status, location);
+      attempt = redirected(attempt, status, location);
     }
   }
 
@@ -131,7 +137,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     return found;
   }
 
-  async function sendWithStaleRetry(attempt: Attempt): Promise<Response> {
+  async function sendWithStaleRetry<R>(attempt: Attempt<R>): Promise<R> {
     try {
       return await sendAttempt(attempt, env, true);
     } catch (err) {
@@ -141,7 +147,8 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
   }
 
   return {
-    fetch: outboundFetch,
+    fetch: (input, init) => send(input, init, webForm),
+    forward: (url, init) => send(url, init, nodeForm),
     records,
     get secureContextsCreated() {
       return cache.created;
@@ -160,7 +167,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
  * become GET without a body; 307/308 re-send it (impossible for a one-shot stream); credentials
  * are not carried to another origin.
  */
-function redirected(previous: Attempt, status: number, location: string): Attempt {
+function redirected<R>(previous: Attempt<R>, status: number, location: string): Attempt<R> {
   const next = new URL(location, previous.url);
   if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TypeError(`fetch failed: redirect to unsupported URL ${next.href}`);
   let method = previous.method;
@@ -176,6 +183,36 @@ function redirected(previous: Attempt, status: number, location: string): Attemp
   if (next.origin !== previous.url.origin) for (const name of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(name);
   return { ...previous, url: next, method, body, headers };
 }
+
+/** What the redirect loop reads of an answer, for both forms. */
+interface AnswerForm<R> {
+  convert(res: IncomingMessage, method: string): R;
+  status(answer: R): number;
+  location(answer: R): string | null;
+  /** Drops the body of an answer that is not returned (a redirect followed). */
+  discard(answer: R): Promise<void>;
+  /** The answer handed to the caller; `url` is where it came from, after any redirects followed. */
+  finish(answer: R, url: URL, redirected: boolean): R;
+}
+
+const webForm: AnswerForm<Response> = {
+  convert: toWebResponse,
+  status: (r) => r.status,
+  location: (r) => r.headers.get('location'),
+  discard: async (r) => void (await r.body?.cancel()),
+  finish(r, url, redirected) {
+    setResponseUrl(r, url, redirected);
+    return r;
+  },
+};
+
+const nodeForm: AnswerForm<OriginAnswer> = {
+  convert: originAnswer,
+  status: (a) => a.status,
+  location: (a) => a.headers.find(([name]) => name === 'location')?.[1] ?? null,
+  discard: async (a) => void a.body?.destroy(), // what cancelling the unread body of a Response does
+  finish: (a) => a,
+};
 
 const handedOver = new WeakSet<Headers>();
 
