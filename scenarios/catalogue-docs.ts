@@ -12,7 +12,8 @@ export function outcomeOf(s: Scenario): string {
   const verdict = e.tlsVerifyStatus ? `ALB \`${e.tlsVerifyStatus}\`` : 'no ALB verdict';
   const failure = e.failureClass ? `, failure class \`${e.failureClass}\`` : '';
   const refused = e.albRefuses ? `The ALB refuses the trust store at load (\`${e.albRefuses.code}\`); after the fix: ` : '';
-  return `${refused}gateway answers ${e.status}, ${verdict}${failure}.`;
+  const caller = s.caller === 'h2-client' ? 'an HTTP/2 client (no gateway) gets' : 'gateway answers';
+  return `${refused}${caller} ${e.status}, ${verdict}${failure}.`;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { GatewayHandle, GatewayOptions, MtlsCertificateInput, RoutesDocumen
 import { startTarget, type TargetHandle } from '../harness/targets/index.ts';
 import { CERT_NAME } from './catalogue/common.ts';
 import { extraChain, trustStoreFixture, type ExtraChain, type TrustStoreFixture } from './fixtures/extra-pki.ts';
+import { callOverHttp2, http2CallerMismatches, http2CallerTrace } from './http2-caller.ts';
 import { buildTrace } from './trace.ts';
 import type {
   ExpectedHeaderValue,
@@ -91,14 +92,17 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
     alb = resources.add(await startAlb(albOptions(scenario, pki, target, store, refuses !== undefined)));
     if (scenario.alb.down) await alb.close(); // keep its URL: nothing listens there any more
-    gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain)));
-
-    response = await send(gateway.url, scenario);
+    if (scenario.caller === 'h2-client') {
+      response = await callOverHttp2(alb.port, scenario, pki, tls);
+    } else {
+      gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain)));
+      response = await send(gateway.url, scenario);
+    }
     // Node's TLS client checks the server certificate only once its own handshake is done, so
     // under TLS 1.2 the ALB has already judged (and accepted) the gateway's certificate when the
     // gateway hangs up on an untrusted ALB. A real gateway aborts before sending its certificate:
     // no verdict belongs to this request, so none is counted (the entry stays in the trace).
-    const abandoned = gateway.upstream.at(-1)?.failureClass === 'origin-untrusted';
+    const abandoned = gateway?.upstream.at(-1)?.failureClass === 'origin-untrusted';
     if (!abandoned) entry = await judgedConnection(alb, scenario.expected.tlsVerifyStatus !== null, options.logTimeoutMs ?? 2_000);
   } catch (err) {
     mismatches.push(`error: ${(err as Error).message}`);
@@ -131,6 +135,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       ...(chain ? { builtChainPem: chain.chainPem } : {}),
     }),
   };
+  if (scenario.caller === 'h2-client') {
+    result.trace = http2CallerTrace(result.trace, scenario, pki, tls, entry !== undefined, response);
+    if (mismatches.length === 0) mismatches.push(...http2CallerMismatches(alb?.accessLog.entries ?? [], response));
+  }
   if (mismatches.length === 0 || (scenario.expected.albRefuses && !mismatches.some((m) => m.startsWith('error:')))) {
     compare(scenario, pki, result, { body: response.body, warnings: gateway?.warnings ?? [], error: response.error, entry, tls });
   }

@@ -151,6 +151,16 @@ export interface ScenarioExpected {
   albRefuses?: { code: 'HARNESS_ERR_TRUST_STORE' | 'HARNESS_ERR_CRL'; includes: string };
 }
 
+/**
+ * Who calls the ALB: `gateway` (the default), the scenario's Zuplo-like gateway, which speaks
+ * HTTP/1.1; or `h2-client`, an HTTP/2 client (as `curl --http2`) presenting the scenario's `variant`
+ * directly to the ALB in place of the gateway. No gateway is started then: `expected.status` is the
+ * ALB's answer to that client, `failureClass` is null, and the run also checks that the ALB logged the
+ * request as HTTP/2 (access-log type `h2`).
+ */
+export const SCENARIO_CALLERS = ['gateway', 'h2-client'] as const;
+export type ScenarioCaller = (typeof SCENARIO_CALLERS)[number];
+
 /** One reproducible situation from the seed's walkthrough or troubleshooting, as data. */
 export interface Scenario {
   /** Stable kebab-case id (CLI: `alb-mtls run <id>`). */
@@ -167,6 +177,8 @@ export interface Scenario {
   variant?: ClientVariantId;
   /** Instead of `variant`: one of the built chains (scenarios/fixtures/extra-pki.ts), presented as `alb_cert`. */
   chain?: ExtraChainId;
+  /** Default `gateway`. */
+  caller?: ScenarioCaller;
   alb: ScenarioAlb;
   gateway: ScenarioGateway;
   request?: ScenarioRequest;

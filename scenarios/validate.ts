@@ -6,7 +6,7 @@ import {
   CERTIFICATE_ENVIRONMENT_TYPES as CERT_ENV_TYPES, ENVIRONMENT_TYPES as ENV_TYPES, FAILURE_CLASSES, FAILURE_MODES, PROJECT_TYPES,
 } from '../harness/gateway/types.ts';
 import {
-  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CLOCKS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
+  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CALLERS, SCENARIO_CLOCKS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
   TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
 } from './types.ts';
 import { EXTRA_CHAINS, TRUST_STORE_FIXTURES } from './fixtures/extra-pki.ts';
@@ -50,6 +50,7 @@ export function validateScenarios(scenarios: readonly unknown[]): Scenario[] {
     if (raw.variant !== undefined) checkVariant('variant', raw.variant, at);
     if (raw.source !== undefined && (typeof raw.source !== 'string' || raw.source.trim() === '')) at('source', 'must be a non-empty string: the AWS page or public issue this comes from.');
     checkBuiltFixtures(raw, at);
+    checkCaller(raw, at);
     checkAlb(raw.alb, at);
     checkGateway(raw.gateway, raw.variant !== undefined, at);
     checkRequest(raw.request, at);
@@ -92,6 +93,14 @@ function checkBuiltFixtures(raw: Obj, at: At): void {
   else checkChoice('expected.albRefuses.code', refuses.code, REFUSAL_CODES, at);
   if (typeof alb.trustStoreFixture !== 'string' || !alb.trustStoreFixture.startsWith('refused-')) {
     at('expected.albRefuses', 'needs alb.trustStoreFixture set to one of the refused-* stores (the run loads it, then the fixed store).');
+  }
+}
+
+/** `caller`: an HTTP/2 client presents `variant` itself, so it needs one. */
+function checkCaller(raw: Obj, at: At): void {
+  checkChoice('caller', raw.caller, SCENARIO_CALLERS, at);
+  if (raw.caller === 'h2-client' && raw.variant === undefined) {
+    at('caller', 'h2-client presents the scenario\'s certificate to the ALB itself: set variant (a PKI client variant).');
   }
 }
 

@@ -5,7 +5,7 @@ import { expect, test } from 'vitest';
 
 const TEST_DIR = fileURLToPath(new URL('.', import.meta.url));
 // Helpers that start a third-party program: only the oracle tier (test/oracles/) may use them.
-const PROGRAM_HELPERS = /import [^;]*?from '[./]*(?:helpers\/)?(openssl|openssl-verify|haproxy|nginx|socket-daemon)\.ts'/;
+const PROGRAM_HELPERS = /import [^;]*?from '[./]*(?:helpers\/)?(openssl|openssl-verify|haproxy|nginx|socket-daemon|curl)\.ts'/;
 
 async function* testFiles(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -15,7 +15,7 @@ async function* testFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
-test('npm test needs Node alone: no test outside test/oracles/ uses a helper that starts openssl, haproxy or nginx', async () => {
+test('npm test needs Node alone: no test outside test/oracles/ uses a helper that starts openssl, haproxy, nginx or curl', async () => {
   const offenders: string[] = [];
   for await (const file of testFiles(TEST_DIR)) {
     const match = PROGRAM_HELPERS.exec(await readFile(file, 'utf8'));

@@ -44,6 +44,8 @@ export const ACCESS_LOG_FIELDS: ReadonlyArray<{ name: string; quoted: boolean }>
 
 /** One request as the listener saw it. Missing values are written as `-`. */
 export interface RequestFacts {
+  /** `https`, or `h2` for HTTP/2 over TLS (the access log's first field). */
+  type: 'https' | 'h2';
   /** When the request arrived (request_creation_time) and when the response finished (time). */
   receivedAt: Date;
   finishedAt: Date;
@@ -79,10 +81,10 @@ const orDash = (value: string | number | null | undefined): string =>
 // Quotes inside a quoted field are escaped so the line stays splittable.
 const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-/** Builds the access-log entry for one request. The listener type is always `https`. */
+/** Builds the access-log entry for one request. */
 export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
   const values: Record<string, string> = {
-    type: 'https',
+    type: facts.type,
     time: microsecondTimestamp(facts.finishedAt),
     elb: facts.elb,
     'client:port': `${facts.clientIp}:${facts.clientPort}`,

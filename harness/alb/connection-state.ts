@@ -16,12 +16,18 @@ export interface ConnectionState {
   tlsCipher: string | null;
 }
 
-const states = new WeakMap<TLSSocket, ConnectionState>();
+/**
+ * Kept as a symbol-keyed property of the raw TLS socket, not in a WeakMap: an HTTP/2 request's
+ * `req.socket` is a Proxy (a new one per stream) whose property reads go through to the raw socket,
+ * so the property is found from both protocols while a WeakMap lookup by the Proxy would miss.
+ */
+const STATE = Symbol('albConnectionState');
+type WithState = { [STATE]?: ConnectionState };
 
 export function setConnectionState(socket: TLSSocket, state: ConnectionState): void {
-  states.set(socket, state);
+  (socket as unknown as WithState)[STATE] = state;
 }
 
 export function connectionState(socket: TLSSocket): ConnectionState | undefined {
-  return states.get(socket);
+  return (socket as unknown as WithState)[STATE];
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { isHttp2Response } from './http2-request.ts';
 
 /**
  * The responses an ALB generates itself. Bodies copy awselb/2.0's nginx-style pages byte for byte
@@ -44,12 +45,14 @@ export function sendAlbError(res: ServerResponse, status: number, options: { clo
     return;
   }
   const body = albErrorBody(status);
+  const http2 = isHttp2Response(res);
   res.statusCode = status;
-  res.statusMessage = ALB_REASON_PHRASES[status] || 'Error';
+  // HTTP/2 has no reason phrase and forbids Connection: the same page, the stream simply ends.
+  if (!http2) res.statusMessage = ALB_REASON_PHRASES[status] || 'Error';
   res.setHeader('Server', ALB_SERVER_HEADER);
   res.setHeader('Content-Type', 'text/html');
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  if (options.close) res.setHeader('Connection', 'close');
+  if (options.close && !http2) res.setHeader('Connection', 'close');
   res.end(body);
 }
 

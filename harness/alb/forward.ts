@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { sendAlbError } from './error-pages.ts';
+import { http2Stream, isHttp2Request, isHttp2Response } from './http2-request.ts';
 import { HOP_BY_HOP, type OutgoingHeaders } from './outgoing-headers.ts';
 
 /** Round robin over the target URLs, as an ALB target group with the default algorithm. */
@@ -47,6 +48,8 @@ export function createTargetAgents(): { httpAgent: http.Agent; httpsAgent: https
 
 /** A request without a body can be sent again as it is. */
 function isReplayable(req: IncomingMessage): boolean {
+  // HTTP/2 frames the body without Content-Length: a request has none when its HEADERS ended the stream.
+  if (isHttp2Request(req)) return http2Stream(req).endAfterHeaders;
   const length = req.headers['content-length'];
   return (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined;
 }
@@ -183,7 +186,9 @@ export function forwardRequest(
         for (const [name, value] of Object.entries(proxyRes.headers)) {
           if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
         }
-        res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, outHeaders);
+        // HTTP/2 has no reason phrase (Node warns when given one).
+        if (isHttp2Response(res)) res.writeHead(proxyRes.statusCode ?? 502, outHeaders);
+        else res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, outHeaders);
         proxyRes.on('data', (chunk: Buffer) => {
           sentBodyBytes += chunk.length;
         });

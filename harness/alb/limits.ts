@@ -29,6 +29,7 @@ export function checkRequestLimits(req: IncomingMessage): LimitViolation | null 
   let total = Buffer.byteLength(requestLine) + 2;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.startsWith(':')) continue; // an HTTP/2 pseudo-header: counted in the request line above
     const line = Buffer.byteLength(raw[i]!) + 2 + Buffer.byteLength(raw[i + 1]!);
     if (line > ALB_REQUEST_LIMITS.singleHeaderBytes) {
       return { status: 400, reason: `header '${raw[i]}' is ${line} bytes, over ALB's 16K single-header limit` };

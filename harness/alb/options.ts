@@ -42,7 +42,7 @@ const HEADER_NAME_ATTRIBUTES = [
 ];
 /** `routing.http.drop_invalid_header_fields.enabled`: drop request headers whose name is outside `[-A-Za-z0-9]+`. */
 export const DROP_INVALID_HEADER_FIELDS_ATTRIBUTE = 'routing.http.drop_invalid_header_fields.enabled';
-/** `routing.http2.enabled`: accepted and recorded; the listener speaks HTTP/1.1 only for now. */
+/** `routing.http2.enabled` (AWS's default true): the HTTPS listener offers ALPN `h2` as well as `http/1.1`. */
 export const HTTP2_ATTRIBUTE = 'routing.http2.enabled';
 /** Every listener/load-balancer attribute key the emulator understands. */
 export const KNOWN_ATTRIBUTES = [
@@ -75,6 +75,8 @@ export interface AlbConfig {
   xffClientPort: boolean;
   /** `routing.http.drop_invalid_header_fields.enabled` (default false: such headers are forwarded, as ALB does). */
   dropInvalidHeaderFields: boolean;
+  /** `routing.http2.enabled` (default true): ALPN offers `h2` and `http/1.1`; false offers `http/1.1` only. */
+  http2: boolean;
   /** ALB attributes given that change nothing the emulator shows (e.g. `deletion_protection.enabled`), kept for reports. */
   recordedAttributes: Record<string, string>;
   targets: URL[];
@@ -138,9 +140,9 @@ export function hostnameOf(cert: X509Certificate): string {
   return dns.find((name) => name.endsWith('.elb.amazonaws.com')) ?? dns[0] ?? 'localhost';
 }
 
-function booleanAttribute(attributes: Record<string, string>, key: string): boolean {
+function booleanAttribute(attributes: Record<string, string>, key: string, fallback = false): boolean {
   const value = attributes[key];
-  if (value === undefined) return false;
+  if (value === undefined) return fallback;
   if (value !== 'true' && value !== 'false') throw configError(`attributes['${key}'] is '${value}'; use 'true' or 'false'`);
   return value === 'true';
 }
@@ -305,6 +307,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     xffMode: (attributes[XFF_MODE_ATTRIBUTE] as XffMode | undefined) ?? 'append',
     xffClientPort: booleanAttribute(attributes, XFF_CLIENT_PORT_ATTRIBUTE),
     dropInvalidHeaderFields: booleanAttribute(attributes, DROP_INVALID_HEADER_FIELDS_ATTRIBUTE),
+    http2: booleanAttribute(attributes, HTTP2_ATTRIBUTE, true),
     recordedAttributes: recordedAttributes(attributes),
     targets: parseTargets(options.targets ?? []),
     targetConnectTimeoutMs: positiveMs(options.targetConnectTimeoutMs, 'targetConnectTimeoutMs', ALB_DEFAULTS.targetConnectTimeoutMs),

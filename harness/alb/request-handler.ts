@@ -7,6 +7,7 @@ import { sendAlbError, writeRawAlbError } from './error-pages.ts';
 import { forwardRequest, type ForwardOptions, type ForwardOutcome } from './forward.ts';
 import { applyForwardedHeaders, headerBlockBytes, plainIp } from './forwarded-headers.ts';
 import { passthroughHeaders, stripClientMtlsHeaders, verifyModeHeaders } from './headers.ts';
+import { isHttp2Request, regularRawHeaders, requestAuthority, toHttp1Headers } from './http2-request.ts';
 import { checkRequestLimits } from './limits.ts';
 import type { AlbConfig } from './options.ts';
 import { copyRequestHeaders, dropInvalidHeaderFields, setHeader, type OutgoingHeaders } from './outgoing-headers.ts';
@@ -20,14 +21,16 @@ export interface RequestHandlerContext {
   log: (entry: AccessLogEntry) => void;
 }
 
+/** e.g. `GET https://host:443/path HTTP/1.1`; an HTTP/2 request reads `... HTTP/2.0`, as in AWS's HTTP/2 log example. */
 function requestLine(req: IncomingMessage, listenerPort: number): string {
-  const host = (req.headers.host ?? '-').replace(/:\d+$/, '');
+  const host = (requestAuthority(req) ?? '-').replace(/:\d+$/, '');
   return `${req.method} https://${host}:${listenerPort}${req.url} HTTP/${req.httpVersion}`;
 }
 
+/** Request line, headers and body as HTTP/1.1 would send them (HTTP/2's compressed size is not visible to Node's compatibility API). */
 function receivedBytes(req: IncomingMessage): number {
   let n = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`);
-  for (const part of req.rawHeaders) n += Buffer.byteLength(part) + 2;
+  for (const part of regularRawHeaders(req.rawHeaders)) n += Buffer.byteLength(part) + 2;
   return n + Number(req.headers['content-length'] ?? 0);
 }
 
@@ -52,6 +55,7 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
     const started = performance.now();
     const conn = connectionState(req.socket as TLSSocket) ?? fallbackState(req.socket);
     const base = {
+      type: isHttp2Request(req) ? ('h2' as const) : ('https' as const),
       receivedAt,
       elb: config.loadBalancerId,
       clientIp: conn.clientIp,
@@ -97,6 +101,8 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
     }
 
     const headers: OutgoingHeaders = copyRequestHeaders(req.headers);
+    // Targets get HTTP/1.1 (the target group's default protocol version), whatever the client spoke.
+    if (isHttp2Request(req)) toHttp1Headers(headers);
     if (config.dropInvalidHeaderFields) dropInvalidHeaderFields(headers);
     if (config.stripClientMtlsHeaders) stripClientMtlsHeaders(headers, config.headerNames);
     const leaf = conn.chain.presented[0];
@@ -116,7 +122,7 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
       xffMode: config.xffMode,
       xffClientPort: config.xffClientPort,
       now: receivedAt,
-      requestHeaderBytes: headerBlockBytes(req.rawHeaders),
+      requestHeaderBytes: headerBlockBytes(regularRawHeaders(req.rawHeaders)),
     });
     const requestProcessing = (performance.now() - started) / 1000;
     const outcome: ForwardOutcome = await forwardRequest(req, res, headers, ctx.forward);
@@ -155,6 +161,7 @@ export function createClientErrorHandler(ctx: RequestHandlerContext) {
     const conn = connectionState(socket as TLSSocket) ?? fallbackState(socket);
     ctx.log(
       accessLogEntry({
+        type: 'https',
         receivedAt: now,
         finishedAt: now,
         elb: ctx.config.loadBalancerId,

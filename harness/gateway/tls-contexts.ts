@@ -78,6 +78,9 @@ export class TlsContextCache {
       secureContext: context,
       // Never disabled: the gateway always verifies the origin's certificate and host name.
       rejectUnauthorized: true,
+      // Origins get HTTP/1.1, even an ALB that prefers h2: what a Workers-style fetch speaks to an origin
+      // (Zuplo does not document it; README, Divergences). Without ALPN an h2 server would assume it too.
+      ALPNProtocols: ['http/1.1'],
     });
     pool = { context, agent, presentsCertificate: binding !== undefined };
     this.#pools.set(key, pool);

@@ -20,7 +20,7 @@ export function describeImport(imported: ImportedAlbConfig): string[] {
   const attributes = Object.entries(o.attributes ?? {});
   lines.push(attributes.length === 0 ? '  attributes: none beyond the defaults' : '  attributes:');
   for (const [key, value] of attributes) lines.push(`    ${key}=${value}`);
-  if (o.attributes?.[HTTP2_ATTRIBUTE] !== undefined) lines.push(`  note: ${HTTP2_ATTRIBUTE} is recorded only; the emulated listener speaks HTTP/1.1`);
+  if (o.attributes?.[HTTP2_ATTRIBUTE] === 'false') lines.push(`  note: ${HTTP2_ATTRIBUTE}=false: the listener offers HTTP/1.1 only (ALPN http/1.1, no h2)`);
   for (const note of imported.notes) lines.push(`  note: ${note}`);
   lines.push('  server certificate: the generated ALB certificate (an ACM certificate cannot be exported)');
   return lines;

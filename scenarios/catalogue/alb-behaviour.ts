@@ -129,4 +129,50 @@ export const albBehaviour: Scenario[] = [
       'requestTimeoutSeconds, so the gateway gave up with a 504 problem+json.',
     fix: 'Raise requestTimeoutSeconds on the route, or make the target faster. Not an mTLS problem.',
   },
+  {
+    id: 'http2-client-same-verdict',
+    title: 'An HTTP/2 client (curl --http2) gets the same verdict and headers; the target still receives HTTP/1.1',
+    group: 'alb-behaviour',
+    seedSection,
+    caller: 'h2-client',
+    variant: 'good',
+    alb: { mode: 'verify' },
+    gateway: FORWARD_WITH_CERT,
+    expected: {
+      status: 200,
+      tlsVerifyStatus: 'Success',
+      failureClass: null,
+      targetHeaders: { present: { ...verifyHeadersOf('good'), 'x-forwarded-proto': 'https' }, absent: [PASSTHROUGH_HEADER] },
+    },
+    explanation: 'The listener offers ALPN h2 and http/1.1 (routing.http2.enabled is true by default) and mutual TLS works ' +
+      'the same over both: a client that speaks HTTP/2 with the same certificate as the gateway gets the same ' +
+      'tls_verify_status and its request reaches the target as HTTP/1.1 (the target group\'s default protocol version) with ' +
+      'the same X-Amzn-Mtls-* and X-Forwarded-* headers; only the access log differs: type h2 and "HTTP/2.0" in the request field. ' +
+      'The gateway itself speaks HTTP/1.1 to the ALB, as the Zuplo runtime\'s fetch does, so its lines say https / HTTP/1.1.',
+    fix: 'Nothing to fix. To tell the two apart in logs, read the access log\'s first field (h2 or https). To keep every client on ' +
+      'HTTP/1.1, set the load-balancer attribute routing.http2.enabled=false (curl --http2 then falls back to HTTP/1.1).',
+    source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html (HTTP/2: ' +
+      '"Mutual TLS authentication for Application Load Balancers supports HTTP/2 in both passthrough and verify modes"); ' +
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version ' +
+      '(HTTP/1.1 targets receive HTTP/2 requests as HTTP/1.1); ' +
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html (type h2)',
+  },
+  {
+    id: 'http2-client-untrusted-403',
+    title: 'An HTTP/2 client with an untrusted certificate gets the 403 of the http-403 model over HTTP/2',
+    group: 'alb-behaviour',
+    seedSection,
+    caller: 'h2-client',
+    variant: 'untrusted-root',
+    alb: { mode: 'verify', verifyFailure: 'http-403' },
+    gateway: FORWARD_WITH_CERT,
+    expected: { status: 403, tlsVerifyStatus: 'Failed:ClientCertUntrusted', failureClass: null, reachesTarget: false },
+    explanation: 'The verdict does not depend on the HTTP version: the ALB judges the certificate during the TLS handshake, ' +
+      'before ALPN\'s choice matters. In the emulator\'s http-403 model the handshake completes and every request on the ' +
+      'connection is answered 403 by the ALB itself (Server: awselb/2.0), here on an HTTP/2 stream; the connection log ' +
+      'says Failed:ClientCertUntrusted and the access log has a type h2 line with elb_status_code 403.',
+    fix: 'Issue the client certificate from a CA in the trust store, or add its root (and intermediates) to the bundle.',
+    source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html (HTTP/2 with mutual TLS in verify mode); ' +
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html (ClientCertUntrusted)',
+  },
 ];

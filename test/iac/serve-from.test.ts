@@ -55,7 +55,7 @@ describe('alb-mtls serve --from', () => {
       '    routing.http2.enabled=false',
       '    routing.http.drop_invalid_header_fields.enabled=true',
       '    routing.http.request.x_amzn_mtls_clientcert_subject.header_name=X-Client-Subject',
-      '  note: routing.http2.enabled is recorded only; the emulated listener speaks HTTP/1.1',
+      '  note: routing.http2.enabled=false: the listener offers HTTP/1.1 only (ALPN http/1.1, no h2)',
       '  note: ignored 2 resource(s) the ALB emulator does not model: CaBucket (AWS::S3::Bucket), TargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup)',
       '  server certificate: the generated ALB certificate (an ACM certificate cannot be exported)',
     ]);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,19 +6,8 @@ import { createPki } from '../../certs/index.ts';
 import type { Pki } from '../../certs/pki/types.ts';
 import { main } from '../../harness/cli/main.ts';
 import { captureIo } from '../cli/capture-io.ts';
+import { curl } from '../helpers/curl.ts';
 import { fixtureWorkspace, type Workspace } from '../iac/workspace.ts';
-
-/** Runs the real curl CLI with no shell; its exit code is the verdict a user sees. */
-function curl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('curl', ['--silent', '--show-error', ...args], { timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (code === 'ENOENT') return reject(new Error('curl is not installed: apt-get install curl'));
-      if (typeof code === 'string') return reject(err);
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 let pki: Pki;
 let pkiDir: string;

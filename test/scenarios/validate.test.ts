@@ -89,3 +89,14 @@ describe('validateScenarios', () => {
     expect(validateScenarios([ok])[0]!.id).toBe('my-copy');
   });
 });
+
+describe('caller', () => {
+  test('must be gateway or h2-client, and an h2-client presents variant itself', () => {
+    expect(problemsOf([copy((s) => (s.caller = 'curl'))])).toBe('scenario url-forward-200: caller must be one of gateway, h2-client; got "curl".');
+    expect(problemsOf([copy((s) => {
+      s.caller = 'h2-client';
+      delete s.variant;
+    })])).toBe("scenario url-forward-200: caller h2-client presents the scenario's certificate to the ALB itself: set variant (a PKI client variant).");
+    expect(validateScenarios([copy((s) => (s.caller = 'h2-client'))])[0]!.caller).toBe('h2-client');
+  });
+});
