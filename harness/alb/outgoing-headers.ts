@@ -9,12 +9,18 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 /** A copy of the client's headers, minus hop-by-hop ones an HTTP proxy must not forward (RFC 9110 §7.6.1). */
 export function copyRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHeaders {
   const out: OutgoingHeaders = {};
-  const connectionListed = String(incoming.connection ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.includes(name)) continue;
+  const connection = incoming.connection;
+  // Most requests name only keep-alive (hop-by-hop anyway) or nothing in Connection: no list then.
+  const connectionListed =
+    connection === undefined || /^\s*keep-alive\s*$/i.test(connection)
+      ? undefined
+      : connection
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed?.includes(name)) continue;
     out[name] = value;
   }
   return out;
