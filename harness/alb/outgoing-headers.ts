@@ -41,8 +41,11 @@ export const HOP_BY_HOP = new Set([
 /** Finds a header regardless of case. */
 export function getHeader(headers: OutgoingHeaders, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === lower) return Array.isArray(value) ? value.join(', ') : value;
+  for (const key in headers) {
+    // Names of another length cannot match: most keys are skipped without lower-casing them.
+    if (key.length !== lower.length || key.toLowerCase() !== lower) continue;
+    const value = headers[key]!;
+    return Array.isArray(value) ? value.join(', ') : value;
   }
   return undefined;
 }
@@ -50,7 +53,7 @@ export function getHeader(headers: OutgoingHeaders, name: string): string | unde
 /** Removes every spelling of a header. */
 export function deleteHeader(headers: OutgoingHeaders, name: string): void {
   const lower = name.toLowerCase();
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+  for (const key of Object.keys(headers)) if (key.length === lower.length && key.toLowerCase() === lower) delete headers[key];
 }
 
 /** Sets a header, replacing any other spelling of the same name. */
