@@ -1,3 +1,4 @@
+import type { ClientAbort } from './client-abort.ts';
 import { failureResponse } from './failure-answer.ts';
 import { fastForwardBase, forwardWithoutRuntimeObjects } from './handlers/url-forward.ts';
 import { addHeaderIfMissing, isOriginAnswer, type OriginAnswer } from './origin-answer.ts';
@@ -18,7 +19,7 @@ export interface DispatchInput {
   body: ReadableStream<Uint8Array> | null;
   requestId: string;
   /** Aborts when the gateway's client goes away: the handler's upstream call is cancelled. */
-  signal?: AbortSignal;
+  abort?: ClientAbort;
 }
 
 /** The runtime's log line for a handler that threw. */
@@ -81,7 +82,7 @@ async function route(
   const fastBase = fastForwardBase(found.route.handler, options, input.method, input.body !== null);
   const run =
     fastBase !== undefined
-      ? () => forwardWithoutRuntimeObjects(gateway, { ...input, url }, fastBase, options)
+      ? () => forwardWithoutRuntimeObjects(gateway, { method: input.method, url, headers: input.headers, requestId: input.requestId, abort: input.abort }, fastBase, options)
       : handlerCall(gateway, found.route, found.params, input);
 
   const withCause = gateway.environmentType === 'local' || gateway.environmentType === 'development';
@@ -127,7 +128,7 @@ function handlerCall(gateway: GatewayRuntime, route: CompiledRoute, params: Reco
     headers: input.headers,
     body: input.body,
     params,
-    ...(input.signal !== undefined ? { signal: input.signal } : {}),
+    ...(input.abort !== undefined ? { signal: input.abort.signal } : {}),
     ...(input.body !== null ? { duplex: 'half' } : {}),
   } as RequestInit);
   const context = new ZuploContext({

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { ClientAbort } from './client-abort.ts';
 import type { CompatFlags } from './compat.ts';
 import type { DispatchInput } from './dispatch.ts';
 import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
@@ -19,11 +20,11 @@ import { normaliseRequest } from './request-normalise.ts';
 export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response | OriginAnswer>): Server {
   return createServer((req, res) => {
     // The client going away before its answer is complete cancels the handler's upstream call.
-    const abort = new AbortController();
+    const abort = new ClientAbort();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new DOMException('The client closed the connection.', 'AbortError'));
     });
-    void serve(req, res, flags, handle, abort.signal).catch((err: unknown) => {
+    void serve(req, res, flags, handle, abort).catch((err: unknown) => {
       // dispatch() never throws; this is a bug or a broken client socket. Do not leave the client hanging.
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -40,7 +41,7 @@ async function serve(
   res: ServerResponse,
   flags: CompatFlags,
   handle: (input: DispatchInput) => Promise<Response | OriginAnswer>,
-  signal: AbortSignal,
+  abort: ClientAbort,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = new Headers();
@@ -71,7 +72,7 @@ async function serve(
     req.resume(); // discard a dropped body so the connection stays usable
   }
 
-  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, signal });
+  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, abort });
   if (isOriginAnswer(response)) await writeOriginAnswer(res, response, method);
   else await writeResponse(res, response, method);
 }

@@ -3,6 +3,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
+import type { AbortWatch } from './client-abort.ts';
 import { classifyOutboundError, errorCode, type OutboundPhase } from './failure-class.ts';
 import { nodeHeaders, tlsProtocolOf, writeBody, type OutboundBody } from './outbound-message.ts';
 import type { TlsConnectionPool } from './tls-contexts.ts';
@@ -18,7 +19,7 @@ export interface Attempt<R = Response> {
   binding: MtlsBinding | undefined;
   mtlsCertificate: string | undefined;
   requestId: string;
-  signal: AbortSignal | undefined;
+  signal: AbortWatch | undefined;
   /** Why no certificate is sent, when none is (for the record and the 522 detail). */
   noCertificateReason: string | undefined;
   /** Turns the origin's response head into the answer (throws for a head that cannot be one). */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { AbortWatch } from './client-abort.ts';
 import { originAnswer, type OriginAnswer } from './origin-answer.ts';
 import { outboundBody, setResponseUrl, toWebResponse, type OutboundBody, type OutboundFetchInit } from './outbound-message.ts';
 import { abortName, sendAttempt, StaleSocket, type Attempt, type AttemptEnvironment } from './outbound-attempt.ts';
@@ -18,9 +19,10 @@ export interface OutboundClient {
   fetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response>;
   /**
    * The same call for the URL forward fast path: the answer stays a node message (see
-   * origin-answer.ts) for the gateway to write as it came. Records, errors and redirects as `fetch`.
+   * origin-answer.ts) for the gateway to write as it came. Records, errors and redirects as `fetch`;
+   * `abort` (the client going away) stands in for an AbortSignal.
    */
-  forward(url: string, init: OutboundFetchInit): Promise<OriginAnswer>;
+  forward(url: string, init: OutboundFetchInit, abort?: AbortWatch): Promise<OriginAnswer>;
   /** The last attempts (each redirect hop is one), in the order they settled; at most `maxRecords`. */
   readonly records: UpstreamRecord[];
   /** Destroys every agent and pooled connection. Idempotent. */
@@ -83,12 +85,12 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     record,
   };
 
-  async function send<R>(input: string | URL | Request, init: OutboundFetchInit | undefined, form: AnswerForm<R>): Promise<R> {
+  async function send<R>(input: string | URL | Request, init: OutboundFetchInit | undefined, form: AnswerForm<R>, abort?: AbortWatch): Promise<R> {
     const { zuplo, ...rest } = init ?? {};
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
     const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+    const signal: AbortWatch | undefined = abort ?? init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
     const base = { requestId, method: request.method, url: request.url, mtlsCertificate, presentedCertificate: false };
@@ -148,7 +150,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
 
   return {
     fetch: (input, init) => send(input, init, webForm),
-    forward: (url, init) => send(url, init, nodeForm),
+    forward: (url, init, abort) => send(url, init, nodeForm, abort),
     records,
     get secureContextsCreated() {
       return cache.created;

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { startGateway } from '../../harness/gateway/index.ts';
@@ -111,5 +112,33 @@ describe('urlForwardHandler fast path', () => {
     expect(fast).toMatch(/^HTTP\/1\.1 5\d\d /);
     expect(fast).toBe(slow);
     expect(fastLogs).toEqual(slowLogs);
+  });
+
+  test.each([
+    ['fast path (constant baseUrl)', false],
+    ['handler path (template baseUrl)', true],
+  ])('the client going away cancels the upstream request: %s', async (_name, template) => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    await using slow = await listenWithHandle(
+      createHttpServer((req) => {
+        arrived();
+        req.socket.once('close', () => upstreamClosed()); // never answers
+      }),
+      { protocol: 'http' },
+    );
+    await using gw = await startGateway({
+      routes: routesDoc([{ path: '/slow', handler: forward({ baseUrl: template ? '${env.SLOW}' : slow.url }) }]),
+      environment: { SLOW: slow.url },
+    });
+    const client = new AbortController();
+    const pending = fetch(`${gw.url}/slow`, { signal: client.signal }).catch(() => undefined);
+    await requestArrived;
+    client.abort();
+    await pending;
+    await closed; // resolves only if the gateway cancelled its upstream request
+    expect(gw.upstream.at(-1)).toMatchObject({ failureClass: 'upstream-timeout', errorCode: 'AbortError' });
   });
 });

@@ -1,3 +1,4 @@
+import type { AbortWatch } from '../client-abort.ts';
 import { requireGateway, type GatewayRuntime } from '../gateway-context.ts';
 import { deleteHopByHop } from '../hop-by-hop.ts';
 import type { OriginAnswer } from '../origin-answer.ts';
@@ -62,7 +63,7 @@ export function fastForwardBase(handler: unknown, options: Record<string, unknow
  */
 export async function forwardWithoutRuntimeObjects(
   gateway: GatewayRuntime,
-  request: { method: string; url: URL; headers: Headers; requestId: string; signal?: AbortSignal | undefined },
+  request: { method: string; url: URL; headers: Headers; requestId: string; abort: AbortWatch | undefined },
   base: string,
   options: Record<string, unknown>,
 ): Promise<OriginAnswer> {
@@ -70,8 +71,8 @@ export async function forwardWithoutRuntimeObjects(
   const url = parseTarget(target);
   deleteHopByHop(request.headers);
   request.headers.delete('host'); // the origin's Host comes from the target URL
-  const init = upstreamInit(request.method, request.headers, null, follow, request.signal, options);
-  const answer = await gateway.outbound.forward(url.href, init);
+  const init = upstreamInit(request.method, request.headers, null, follow, undefined, options);
+  const answer = await gateway.outbound.forward(url.href, init, request.abort);
   warnOnGatewayStatus(gateway, request.requestId, answer.status);
   return answer;
 }
