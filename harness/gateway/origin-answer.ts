@@ -5,20 +5,20 @@ import type { IncomingMessage } from 'node:http';
  * what a WHATWG Response made from it would hold, without building one (a Response with a stream
  * body costs more than the rest of the hop). Only the gateway writes it; handlers never see it.
  */
-export interface OriginAnswer {
-  readonly status: number;
-  /** The reason phrase, `''` when WHATWG would refuse it (as `new Response` would be given). */
-  readonly statusText: string;
-  /** The header entries as `Headers.forEach` lists them (see `webHeaderEntries`). */
-  readonly headers: Array<[string, string]>;
-  /** The body; null for a null-body status or a HEAD answer (the message is then drained). */
-  readonly body: IncomingMessage | null;
+export class OriginAnswer {
+  constructor(
+    readonly status: number,
+    /** The reason phrase, `''` when WHATWG would refuse it (as `new Response` would be given). */
+    readonly statusText: string,
+    /** The header entries as `Headers.forEach` lists them (see `webHeaderEntries`). */
+    readonly headers: Array<[string, string]>,
+    /** The body; null for a null-body status or a HEAD answer (the message is then drained). */
+    readonly body: IncomingMessage | null,
+  ) {}
 }
 
-const answers = new WeakSet<object>();
-
 export function isOriginAnswer(value: unknown): value is OriginAnswer {
-  return typeof value === 'object' && value !== null && answers.has(value);
+  return value instanceof OriginAnswer;
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -42,14 +42,7 @@ export function originAnswer(res: IncomingMessage, method: string): OriginAnswer
   const nullBody = isNullBody(method, status);
   if (nullBody) res.resume();
   const statusText = res.statusMessage ?? '';
-  const answer: OriginAnswer = {
-    status,
-    statusText: REASON_PHRASE.test(statusText) ? statusText : '',
-    headers: webHeaderEntries(res.rawHeaders),
-    body: nullBody ? null : res,
-  };
-  answers.add(answer);
-  return answer;
+  return new OriginAnswer(status, REASON_PHRASE.test(statusText) ? statusText : '', webHeaderEntries(res.rawHeaders), nullBody ? null : res);
 }
 
 // A name WHATWG Headers accepts (an HTTP token) and a value it keeps as it is (no surrounding
@@ -64,28 +57,25 @@ const PLAIN_VALUE = /^(?:[^\0\t\n\r ](?:[^\0\n\r]*[^\0\t\n\r ])?)?$/;
  * values) is done here; anything else goes through a real Headers object.
  */
 export function webHeaderEntries(raw: readonly string[]): Array<[string, string]> {
-  const values = new Map<string, string>();
-  const cookies: string[] = [];
+  const pairs: Array<[string, string]> = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     if (!TOKEN.test(name) || !PLAIN_VALUE.test(value)) return viaHeaders(raw);
-    const lower = name.toLowerCase();
-    if (lower === 'set-cookie') {
-      cookies.push(value);
-      continue;
-    }
-    const seen = values.get(lower);
-    values.set(lower, seen === undefined ? value : `${seen}, ${value}`);
+    pairs.push([name.toLowerCase(), value]);
   }
-  if (cookies.length > 0) values.set('set-cookie', '');
+  // A stable sort keeps each name's values in arrival order, as Headers joins them.
+  pairs.sort(byName);
   const entries: Array<[string, string]> = [];
-  for (const name of [...values.keys()].sort()) {
-    if (name === 'set-cookie') for (const cookie of cookies) entries.push([name, cookie]);
-    else entries.push([name, values.get(name)!]);
+  for (const pair of pairs) {
+    const last = entries.at(-1);
+    if (last !== undefined && last[0] === pair[0] && pair[0] !== 'set-cookie') last[1] = `${last[1]}, ${pair[1]}`;
+    else entries.push(pair);
   }
   return entries;
 }
+
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 function viaHeaders(raw: readonly string[]): Array<[string, string]> {
   const headers = new Headers();

@@ -216,13 +216,11 @@ const nodeForm: AnswerForm<OriginAnswer> = {
   finish: (a) => a,
 };
 
-const handedOver = new WeakSet<Headers>();
-
-/** Gives `headers` to the next outbound fetch that uses them: it edits them rather than copying (the URL handlers' own copy). */
-export function handOverHeaders(headers: Headers): Headers {
-  handedOver.add(headers);
-  return headers;
-}
+/**
+ * Set to true on an init by the URL handlers: its `headers` are the call's own copy, which the fetch
+ * edits rather than copying again (a mark on the init: a WeakSet entry per request costs more).
+ */
+export const HEADERS_HANDED_OVER = Symbol('alb-mtls-harness.gateway.headers-handed-over');
 
 /** What the fetch needs of its Request: a `new Request` or, for a call that is already normal, these fields. */
 type RequestFields = Pick<Request, 'url' | 'method' | 'headers' | 'redirect' | 'body' | 'arrayBuffer'>;
@@ -251,9 +249,12 @@ function plainRequest(input: string | URL | Request, init: RequestInit): (Reques
   if (url.username !== '' || url.password !== '') return undefined;
   // The attempt edits its headers on a redirect: the caller's object must not change, so it is copied
   // unless the caller handed it over.
-  const headers = handedOver.delete(init.headers) ? init.headers : new Headers(init.headers);
-  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: async () => new ArrayBuffer(0) };
+  const handedOver = (init as { [HEADERS_HANDED_OVER]?: boolean })[HEADERS_HANDED_OVER] === true;
+  const headers = handedOver ? init.headers : new Headers(init.headers);
+  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: noBytes };
 }
+
+const noBytes = async () => new ArrayBuffer(0);
 
 /** Why a fetch call made without the URL handlers names no certificate. */
 function unnamedReason(zuplo: OutboundFetchInit['zuplo']): string {

@@ -1,7 +1,7 @@
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../env-selectors.ts';
 import { requireGateway, type GatewayRuntime } from '../gateway-context.ts';
 import { deleteHopByHop } from '../hop-by-hop.ts';
-import { handOverHeaders, NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
+import { HEADERS_HANDED_OVER, NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
@@ -122,7 +122,7 @@ export async function callUpstream(
   }
 }
 
-/** The outbound init of a URL handler's call: `headers` are handed over (the call edits them). */
+/** The outbound init of a URL handler's call: `headers` are handed over (the call edits them, no copy). */
 export function upstreamInit(
   method: string,
   headers: Headers,
@@ -133,7 +133,15 @@ export function upstreamInit(
 ): OutboundFetchInit {
   const certificate = options.mtlsCertificate;
   const zuplo = certificate ? { mtlsCertificate: String(certificate) } : undefined;
-  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string } = { method, headers: handOverHeaders(headers), body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
+  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string; [HEADERS_HANDED_OVER]?: boolean } = {
+    method,
+    headers,
+    body,
+    redirect: follow ? 'follow' : 'manual',
+    signal,
+    zuplo,
+    [HEADERS_HANDED_OVER]: true,
+  };
   const reason = noCertificateReasons.get(options);
   if (reason !== undefined) init[NO_CERTIFICATE_REASON] = reason;
   // Node's fetch types need `duplex` for a streamed body.
