@@ -15,6 +15,8 @@ import type { UpstreamRecord } from './types.ts';
 export interface DispatchInput {
   method: string;
   url: string;
+  /** `url` parsed, when the caller has it (routing reads its pathname). */
+  parsedUrl?: URL;
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
   requestId: string;
@@ -74,7 +76,7 @@ async function route(
   attempts: readonly UpstreamRecord[],
 ): Promise<{ response: Response | OriginAnswer; routeLabel?: string }> {
   const base = { url: input.url, requestId: input.requestId, buildId: gateway.buildId, rayId: input.headers.get('cf-ray') };
-  const url = new URL(input.url);
+  const url = input.parsedUrl ?? new URL(input.url);
   const found = matchRoute(routes, input.method, url.pathname);
   if ('status' in found) return { response: problemResponse({ ...base, status: found.status }) };
   const routeLabel = `${input.method} ${found.route.config.path}`;

@@ -54,16 +54,16 @@ async function serve(
   }
   const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
   const rawUrl = /^https?:\/\//i.test(req.url ?? '') ? req.url! : `http://${host}${req.url ?? '/'}`;
-  let absolute: string;
+  let absolute: URL;
   try {
-    absolute = new URL(rawUrl).href;
+    absolute = new URL(rawUrl);
   } catch {
     res.writeHead(400, { 'content-type': 'text/plain' });
     res.end('Bad Request: the request target is not a valid URL\n');
     return;
   }
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody, ownsHeaders: true }, flags);
+  const normalised = normaliseRequest({ method, url: absolute.href, parsedUrl: absolute, headers, hasBody, ownsHeaders: true }, flags);
 
   let body: ReadableStream<Uint8Array> | null = null;
   if (hasBody && !normalised.dropBody && method !== 'GET' && method !== 'HEAD') {
@@ -72,7 +72,15 @@ async function serve(
     req.resume(); // discard a dropped body so the connection stays usable
   }
 
-  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, abort });
+  const response = await handle({
+    method,
+    url: normalised.url,
+    parsedUrl: normalised.parsedUrl,
+    headers: normalised.headers,
+    body,
+    requestId: normalised.requestId,
+    abort,
+  });
   if (isOriginAnswer(response)) await writeOriginAnswer(res, response, method);
   else await writeResponse(res, response, method);
 }

@@ -22,7 +22,7 @@ export interface OutboundClient {
    * origin-answer.ts) for the gateway to write as it came. Records, errors and redirects as `fetch`;
    * `abort` (the client going away) stands in for an AbortSignal.
    */
-  forward(url: string, init: OutboundFetchInit, abort?: AbortWatch): Promise<OriginAnswer>;
+  forward(url: URL, init: OutboundFetchInit, abort?: AbortWatch): Promise<OriginAnswer>;
   /** The last attempts (each redirect hop is one), in the order they settled; at most `maxRecords`. */
   readonly records: UpstreamRecord[];
   /** Destroys every agent and pooled connection. Idempotent. */
@@ -85,11 +85,17 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     record,
   };
 
-  async function send<R>(input: string | URL | Request, init: OutboundFetchInit | undefined, form: AnswerForm<R>, abort?: AbortWatch): Promise<R> {
+  async function send<R>(
+    input: string | URL | Request,
+    init: OutboundFetchInit | undefined,
+    form: AnswerForm<R>,
+    abort?: AbortWatch,
+    parsedInput?: URL,
+  ): Promise<R> {
     const { zuplo, ...rest } = init ?? {};
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
-    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
+    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest, parsedInput) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
     const signal: AbortWatch | undefined = abort ?? init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
@@ -150,7 +156,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
 
   return {
     fetch: (input, init) => send(input, init, webForm),
-    forward: (url, init, abort) => send(url, init, nodeForm, abort),
+    forward: (url, init, abort) => send(url.href, init, nodeForm, abort, url),
     records,
     get secureContextsCreated() {
       return cache.created;
@@ -234,7 +240,7 @@ const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
  * URL string without credentials, an uppercase standard method, a Headers object, no body, and
  * nothing else in the init. Undefined when any of that does not hold (then Request decides).
  */
-function plainRequest(input: string | URL | Request, init: RequestInit): (RequestFields & { parsedUrl: URL }) | undefined {
+function plainRequest(input: string | URL | Request, init: RequestInit, parsedInput?: URL): (RequestFields & { parsedUrl: URL }) | undefined {
   if (typeof input !== 'string' || !(init.headers instanceof Headers) || (init.body !== undefined && init.body !== null)) return undefined;
   const method = init.method ?? 'GET';
   const redirect = init.redirect ?? 'follow';
@@ -242,7 +248,7 @@ function plainRequest(input: string | URL | Request, init: RequestInit): (Reques
   for (const key of Object.keys(init)) if (!PLAIN_INIT_KEYS.has(key)) return undefined;
   let url: URL;
   try {
-    url = new URL(input);
+    url = parsedInput ?? new URL(input);
   } catch {
     return undefined;
   }

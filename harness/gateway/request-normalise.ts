@@ -30,11 +30,15 @@ export interface IncomingRequest {
   hasBody: boolean;
   /** `headers` were made for this call: they are edited in place rather than copied. Default false. */
   ownsHeaders?: boolean;
+  /** `url` already parsed, made for this call (it is edited in place rather than parsed again). */
+  parsedUrl?: URL;
 }
 
 export interface NormalisedRequest {
   /** The URL after the `x-forwarded-proto` / `x-forwarded-scheme` / `x-scheme` rewrite. */
   url: string;
+  /** The same URL, parsed. */
+  parsedUrl: URL;
   /** A new Headers: stripped, with `zp-rid` (and `zp-body-removed` when applicable). */
   headers: Headers;
   requestId: string;
@@ -68,11 +72,11 @@ export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags):
     headers.set('zp-body-removed', 'true');
   }
 
-  const url = new URL(incoming.url);
+  const url = incoming.parsedUrl ?? new URL(incoming.url);
   const scheme = headers.get('x-forwarded-proto') ?? headers.get('x-forwarded-scheme') ?? headers.get('x-scheme');
   if (scheme) {
     const first = scheme.split(',')[0]!.trim().toLowerCase();
     if (/^[a-z][a-z0-9+.-]*$/.test(first)) url.protocol = `${first}:`;
   }
-  return { url: url.href, headers, requestId, dropBody };
+  return { url: url.href, parsedUrl: url, headers, requestId, dropBody };
 }

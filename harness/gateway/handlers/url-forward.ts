@@ -72,7 +72,7 @@ export async function forwardWithoutRuntimeObjects(
   deleteHopByHop(request.headers);
   request.headers.delete('host'); // the origin's Host comes from the target URL
   const init = upstreamInit(request.method, request.headers, null, follow, undefined, options);
-  const answer = await gateway.outbound.forward(url.href, init, request.abort);
+  const answer = await gateway.outbound.forward(url, init, request.abort);
   warnOnGatewayStatus(gateway, request.requestId, answer.status);
   return answer;
 }
