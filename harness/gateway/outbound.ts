@@ -92,10 +92,12 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     abort?: AbortWatch,
     parsedInput?: URL,
   ): Promise<R> {
-    const { zuplo, ...rest } = init ?? {};
+    const zuplo = init?.zuplo;
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
-    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest, parsedInput) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
+    // Request ignores the init's `zuplo` member, so the init is given as it is (no copy without it).
+    const request: RequestFields & { parsedUrl?: URL } =
+      plainRequest(input, init ?? {}, parsedInput) ?? new Request(input, { ...init, duplex: 'half' } as RequestInit);
     const signal: AbortWatch | undefined = abort ?? init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
@@ -232,7 +234,7 @@ export const HEADERS_HANDED_OVER = Symbol('alb-mtls-harness.gateway.headers-hand
 type RequestFields = Pick<Request, 'url' | 'method' | 'headers' | 'redirect' | 'body' | 'arrayBuffer'>;
 
 const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
-const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex']);
+const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex', 'zuplo']);
 const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
 
 /**
