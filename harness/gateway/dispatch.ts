@@ -81,7 +81,7 @@ async function route(
   if ('status' in found) return { response: problemResponse({ ...base, status: found.status }) };
   const routeLabel = `${input.method} ${found.route.config.path}`;
   const options = found.route.config.handler.options;
-  const fastBase = fastForwardBase(found.route.handler, options, input.method, input.body !== null);
+  const fastBase = fastForwardBase(found.route.handler, options, input.method, url, input.body !== null);
   const run =
     fastBase !== undefined
       ? () => forwardWithoutRuntimeObjects(gateway, { method: input.method, url, headers: input.headers, requestId: input.requestId, abort: input.abort }, fastBase, options)

@@ -84,6 +84,11 @@ describe('urlForwardHandler fast path', () => {
         expect(fastLogs, `${method} ${name}`).toEqual(slowLogs);
       }
     }
+    // An absolute-form request target with credentials: new Request refuses it, and so must the fast path.
+    const withCredentials = (kind: string) => `GET http://user:pw@gw/${kind}/headers HTTP/1.1\r\nHost: gw\r\nzp-rid: rid-c\r\nConnection: close\r\n\r\n`;
+    const fastCredentials = comparable(await rawExchange(gw.port, withCredentials('fast')), '/fast/');
+    expect(fastCredentials).toBe(comparable(await rawExchange(gw.port, withCredentials('slow')), '/slow/'));
+    expect(fastCredentials).toMatch(/^HTTP\/1\.1 500 /);
     // The cases above did reach the origin and came back as written (not both failing alike).
     const headers = comparable(await rawExchange(gw.port, 'GET /fast/headers HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n'), '/fast/');
     expect(headers).toMatch(/^HTTP\/1\.1 200 Fine Thanks\r\nset-cookie: a=1\r\nset-cookie: b=2\r\na-latin: caf\xe9\r\ncontent-length: 5\r\ncontent-type: text\/plain\r\nempty: \r\nx-b: 1, 2\r\nzed: last\r\nzp-rid: [0-9a-f-]{36}\r\n/);

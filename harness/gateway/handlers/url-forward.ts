@@ -44,12 +44,14 @@ const FAST_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', '
 
 /**
  * The base URL when a request to a route whose handler is urlForwardHandler can be forwarded
- * without the runtime's request objects: no body, a plain method, a `baseUrl` without `${...}` (so
- * no template reads the request) and no `requestTimeoutSeconds`. Undefined otherwise (the handler
- * runs as written).
+ * without the runtime's request objects: no body, a plain method, no credentials in the URL, a
+ * `baseUrl` without `${...}` (so no template reads the request) and no `requestTimeoutSeconds`.
+ * Undefined otherwise (the handler runs as written).
  */
-export function fastForwardBase(handler: unknown, options: Record<string, unknown>, method: string, hasBody: boolean): string | undefined {
+export function fastForwardBase(handler: unknown, options: Record<string, unknown>, method: string, url: URL, hasBody: boolean): string | undefined {
   if (handler !== urlForwardHandler || hasBody || !FAST_METHODS.has(method)) return undefined;
+  // new Request refuses a URL with credentials (an absolute-form request target can carry them): that path answers it.
+  if (url.username !== '' || url.password !== '') return undefined;
   const base = options.baseUrl;
   if (typeof base !== 'string' || base === '' || base.includes('${') || options.requestTimeoutSeconds !== undefined) return undefined;
   return base;
