@@ -133,7 +133,15 @@ export function forwardRequest(
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
-      resolve({ ...outcome, target: hostPort, sentBodyBytes });
+      // Written out rather than spread: a spread of these differently shaped outcomes is slow in V8.
+      resolve({
+        elbStatusCode: outcome.elbStatusCode,
+        targetStatusCode: outcome.targetStatusCode,
+        target: hostPort,
+        targetProcessingSeconds: outcome.targetProcessingSeconds,
+        errorReason: outcome.errorReason,
+        sentBodyBytes,
+      });
     };
     const elapsed = () => (performance.now() - started) / 1000;
 
