@@ -81,7 +81,7 @@ async function serve(
     requestId: normalised.requestId,
     abort,
   });
-  if (isOriginAnswer(response)) await writeOriginAnswer(res, response, method);
+  if (isOriginAnswer(response)) writeOriginAnswer(res, response, method);
   else await writeResponse(res, response, method);
 }
 
@@ -92,7 +92,7 @@ function writeStatus(res: ServerResponse, status: number, statusText: string): v
 }
 
 /** The origin's answer on the fast path: what `writeResponse` writes for the Response it would have been. */
-async function writeOriginAnswer(res: ServerResponse, answer: OriginAnswer, method: string): Promise<void> {
+function writeOriginAnswer(res: ServerResponse, answer: OriginAnswer, method: string): void {
   writeStatus(res, answer.status, answer.statusText);
   const cookies: string[] = [];
   for (const [name, value] of answer.headers) if (name === 'set-cookie') cookies.push(value);
@@ -106,7 +106,7 @@ async function writeOriginAnswer(res: ServerResponse, answer: OriginAnswer, meth
     res.end();
     return;
   }
-  await pipeBody(res, answer.body);
+  pipeBody(res, answer.body);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
@@ -132,23 +132,20 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
     return;
   }
   // An origin body nobody touched is piped as the node stream it is (no WHATWG round trip).
-  await pipeBody(res, takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>));
+  pipeBody(res, takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>));
 }
 
-/** Streams `source` to the client; settles when the answer is finished or the client went away. */
-function pipeBody(res: ServerResponse, source: Readable): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => resolve();
-    source.once('error', (err) => {
-      // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.
-      res.destroy(err);
-      done();
-    });
-    res.once('close', () => {
-      if (!source.destroyed) source.destroy();
-      done();
-    });
-    res.once('finish', done);
-    source.pipe(res);
+/**
+ * Streams `source` to the client. Nothing waits for the end: a broken upstream body cuts the
+ * client's response, and a client that goes away stops the upstream body.
+ */
+function pipeBody(res: ServerResponse, source: Readable): void {
+  source.once('error', (err) => {
+    // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.
+    res.destroy(err);
   });
+  res.once('close', () => {
+    if (!source.destroyed) source.destroy();
+  });
+  source.pipe(res);
 }
