@@ -191,7 +191,9 @@ export function forwardRequest(
       proxyReq.on('response', (proxyRes) => {
         targetStatusCode = proxyRes.statusCode ?? null;
         const outHeaders: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(proxyRes.headers)) {
+        const targetHeaders = proxyRes.headers;
+        for (const name in targetHeaders) {
+          const value = targetHeaders[name];
           if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
         }
         // HTTP/2 has no reason phrase (Node warns when given one).

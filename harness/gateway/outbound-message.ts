@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { TLSSocket } from 'node:tls';
-import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts';
+import { isHopByHop } from './hop-by-hop.ts';
 import { checkOriginStatus, isNullBody } from './origin-answer.ts';
 
 /** Conversions between WHATWG fetch objects and node:http messages, for the outbound client. */
@@ -27,9 +27,8 @@ export async function outboundBody(request: Pick<Request, 'body' | 'arrayBuffer'
 export function nodeHeaders(headers: Headers, body: OutboundBody, method: string, url: URL): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   headers.forEach((value, name) => {
-    out[name] = value;
+    if (!isHopByHop(name)) out[name] = value;
   });
-  for (const name of HOP_BY_HOP_HEADERS) delete out[name];
   out.host = url.host; // Host always comes from the target URL
   if (body.kind === 'bytes') out['content-length'] = String(body.bytes.length);
   else if (body.kind === 'none') {

@@ -147,13 +147,11 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     return found;
   }
 
-  async function sendWithStaleRetry<R>(attempt: Attempt<R>): Promise<R> {
-    try {
-      return await sendAttempt(attempt, env, true);
-    } catch (err) {
+  function sendWithStaleRetry<R>(attempt: Attempt<R>): Promise<R> {
+    return sendAttempt(attempt, env, true).catch((err: unknown) => {
       if (!(err instanceof StaleSocket)) throw err;
       return sendAttempt(attempt, env, false);
-    }
+    });
   }
 
   return {
