@@ -46,6 +46,8 @@ export function createTargetAgents(): { httpAgent: http.Agent; httpsAgent: https
   return { httpAgent: new http.Agent(pool), httpsAgent: new https.Agent(pool) };
 }
 
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
+
 /** A request without a body can be sent again as it is. */
 function isReplayable(req: IncomingMessage): boolean {
   // HTTP/2 frames the body without Content-Length: a request has none when its HEADERS ended the stream.
@@ -143,7 +145,6 @@ export function forwardRequest(
         sentBodyBytes,
       });
     };
-    const elapsed = () => (performance.now() - started) / 1000;
 
     const send = (agent: http.Agent | false) => {
       const requestOptions: http.RequestOptions & ConnectionOptions = {
@@ -204,16 +205,16 @@ export function forwardRequest(
         });
         proxyRes.pipe(res);
         proxyRes.on('end', () =>
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: null }),
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: null }),
         );
         // The target died mid-body: the status is already out, so the client connection is cut.
         proxyRes.on('error', () => {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
         });
         proxyRes.on('aborted', () => {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
         });
       });
 
@@ -221,7 +222,7 @@ export function forwardRequest(
         if (settled) return;
         if (targetStatusCode !== null) {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
           return;
         }
         if (replayable && agent !== false && timeoutPhase === null && isStaleSocketError(proxyReq, err)) {

@@ -69,33 +69,16 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
       domainName: (req.socket as TLSSocket).servername || null,
       connTraceId: conn.connTraceId,
     };
-    const logLocal = (status: number, errorReason: string | null, bodyBytes: number, traceId: string | null = null) => {
-      const facts = finishedFacts(base, {
-        finishedAt: config.clock(),
-        target: null,
-        requestProcessingSeconds: null,
-        targetProcessingSeconds: null,
-        responseProcessingSeconds: null,
-        elbStatusCode: status,
-        targetStatusCode: null,
-        sentBytes: bodyBytes,
-        traceId,
-        actionsExecuted: null,
-        errorReason,
-      });
-      ctx.log(accessLogEntry(facts));
-    };
-
     // http-403 model of a failed verification: nothing is forwarded on this connection.
     if (conn.rejected) {
       sendAlbError(res, 403);
-      logLocal(403, `ClientCertVerificationFailed:${conn.tlsVerifyStatus}`, Number(res.getHeader('content-length') ?? 0));
+      logLocal(ctx, base, 403, `ClientCertVerificationFailed:${conn.tlsVerifyStatus}`, Number(res.getHeader('content-length') ?? 0));
       return;
     }
     const violation = checkRequestLimits(req);
     if (violation) {
       sendAlbError(res, violation.status, { close: violation.status === 400 });
-      logLocal(violation.status, violation.reason, Number(res.getHeader('content-length') ?? 0));
+      logLocal(ctx, base, violation.status, violation.reason, Number(res.getHeader('content-length') ?? 0));
       return;
     }
 
@@ -142,6 +125,24 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
       })),
     );
   };
+}
+
+/** The log line of a request the ALB answered itself, before any target (403, limits). */
+function logLocal(ctx: RequestHandlerContext, base: RequestBase, status: number, errorReason: string | null, bodyBytes: number): void {
+  const facts = finishedFacts(base, {
+    finishedAt: ctx.config.clock(),
+    target: null,
+    requestProcessingSeconds: null,
+    targetProcessingSeconds: null,
+    responseProcessingSeconds: null,
+    elbStatusCode: status,
+    targetStatusCode: null,
+    sentBytes: bodyBytes,
+    traceId: null,
+    actionsExecuted: null,
+    errorReason,
+  });
+  ctx.log(accessLogEntry(facts));
 }
 
 /** What the access log knows of a request when it arrives. */

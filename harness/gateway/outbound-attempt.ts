@@ -74,6 +74,12 @@ function newRecord(attempt: Attempt<unknown>, presentsCertificate: boolean): Ups
   return record;
 }
 
+/** Records a settled attempt with its duration. */
+function settle(record: UpstreamRecord, started: number, env: AttemptEnvironment): void {
+  record.durationMs = Math.round(performance.now() - started);
+  env.record(record);
+}
+
 /** A DNS lookup that answers `address` for `hostname` (curl's --resolve), and the system's answer otherwise. */
 function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address);
@@ -106,13 +112,9 @@ export function sendAttempt<R>(attempt: Attempt<R>, env: AttemptEnvironment, may
   const phase: OutboundPhase = { tls, tcpConnected: false, secureConnected: false, responseBytes: false };
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port || (tls ? '443' : '80');
-  const settle = () => {
-    record.durationMs = Math.round(performance.now() - started);
-    env.record(record);
-  };
   if (signal?.aborted) {
     Object.assign(record, { failureClass: 'upstream-timeout', errorCode: abortName(signal.reason) });
-    settle();
+    settle(record, started, env);
     return Promise.reject(signal.reason);
   }
   const pinned = env.resolve.get(`${hostname.toLowerCase()}:${port}`);
@@ -125,7 +127,7 @@ export function sendAttempt<R>(attempt: Attempt<R>, env: AttemptEnvironment, may
       if (settled) return;
       settled = true;
       watch?.stop();
-      if (keepRecord) settle();
+      if (keepRecord) settle(record, started, env);
       outcome();
     };
     const onAbort = () => {
