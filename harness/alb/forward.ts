@@ -48,6 +48,11 @@ export function createTargetAgents(): { httpAgent: http.Agent; httpsAgent: https
 
 const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
+function startIdleTimer(socket: Socket, idleTimeoutMs: number, onIdle: () => void): void {
+  socket.setTimeout(idleTimeoutMs);
+  socket.on('timeout', onIdle);
+}
+
 /** A request without a body can be sent again as it is. */
 function isReplayable(req: IncomingMessage): boolean {
   // HTTP/2 frames the body without Content-Length: a request has none when its HEADERS ended the stream.
@@ -167,16 +172,12 @@ export function forwardRequest(
           timeoutPhase = 'idle';
           proxyReq.destroy(new Error(`target ${hostPort} sent nothing for ${options.idleTimeoutMs} ms`));
         };
-        const startIdleTimer = () => {
-          socket.setTimeout(options.idleTimeoutMs);
-          socket.on('timeout', onIdle);
-        };
         proxyReq.once('close', () => {
           socket.off('timeout', onIdle);
           if (!socket.destroyed) socket.setTimeout(0);
         });
         if (!socket.connecting) {
-          startIdleTimer(); // a pooled connection
+          startIdleTimer(socket, options.idleTimeoutMs, onIdle); // a pooled connection
           return;
         }
         connectTimer = setTimeout(() => {
@@ -185,7 +186,7 @@ export function forwardRequest(
         }, options.connectTimeoutMs);
         socket.once('connect', () => {
           clearTimeout(connectTimer);
-          startIdleTimer();
+          startIdleTimer(socket, options.idleTimeoutMs, onIdle);
         });
       });
 

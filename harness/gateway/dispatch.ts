@@ -82,16 +82,22 @@ async function route(
   const routeLabel = `${input.method} ${found.route.config.path}`;
   const options = found.route.config.handler.options;
   const fastBase = fastForwardBase(found.route.handler, options, input.method, url, input.body !== null);
-  const run =
-    fastBase !== undefined
-      ? () => forwardWithoutRuntimeObjects(gateway, { method: input.method, url, headers: input.headers, requestId: input.requestId, abort: input.abort }, fastBase, options)
-      : handlerCall(gateway, found.route, found.params, input);
+  // The handler path's request objects are built before the try: a request they refuse fails as before.
+  const call = fastBase === undefined ? handlerCall(gateway, found.route, found.params, input) : undefined;
 
   const withCause = gateway.environmentType === 'local' || gateway.environmentType === 'development';
 
   let result: unknown;
   try {
-    result = await run();
+    result =
+      call !== undefined
+        ? await call()
+        : await forwardWithoutRuntimeObjects(
+            gateway,
+            { method: input.method, url, headers: input.headers, requestId: input.requestId, abort: input.abort },
+            fastBase!,
+            options,
+          );
   } catch (err) {
     gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
     gateway.print(`  ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
