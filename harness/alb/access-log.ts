@@ -87,25 +87,26 @@ const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replac
  * in-memory log that nobody reads costs no formatting.
  */
 export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
-  const micros = { finished: subMillisecondDigits(), received: subMillisecondDigits() };
+  const finishedMicros = subMillisecondDigits();
+  const receivedMicros = subMillisecondDigits();
   let formatted: { fields: Record<string, string>; raw: string } | undefined;
   return {
     get fields() {
-      return (formatted ??= formatEntry(facts, micros)).fields;
+      return (formatted ??= formatEntry(facts, finishedMicros, receivedMicros)).fields;
     },
     connTraceId: facts.connTraceId,
     elbStatusCode: facts.elbStatusCode,
     targetStatusCode: facts.targetStatusCode,
     get raw() {
-      return (formatted ??= formatEntry(facts, micros)).raw;
+      return (formatted ??= formatEntry(facts, finishedMicros, receivedMicros)).raw;
     },
   };
 }
 
-function formatEntry(facts: RequestFacts, micros: { finished: number; received: number }): { fields: Record<string, string>; raw: string } {
+function formatEntry(facts: RequestFacts, finishedMicros: number, receivedMicros: number): { fields: Record<string, string>; raw: string } {
   const values: Record<string, string> = {
     type: facts.type,
-    time: microsecondTimestamp(facts.finishedAt, micros.finished),
+    time: microsecondTimestamp(facts.finishedAt, finishedMicros),
     elb: facts.elb,
     'client:port': `${facts.clientIp}:${facts.clientPort}`,
     'target:port': orDash(facts.target),
@@ -125,7 +126,7 @@ function formatEntry(facts: RequestFacts, micros: { finished: number; received: 
     domain_name: orDash(facts.domainName),
     chosen_cert_arn: '-',
     matched_rule_priority: '0',
-    request_creation_time: microsecondTimestamp(facts.receivedAt, micros.received),
+    request_creation_time: microsecondTimestamp(facts.receivedAt, receivedMicros),
     actions_executed: orDash(facts.actionsExecuted),
     redirect_url: '-',
     error_reason: orDash(facts.errorReason),

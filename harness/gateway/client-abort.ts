@@ -15,7 +15,8 @@ export class ClientAbort implements AbortWatch {
   aborted = false;
   reason: unknown = undefined;
   #controller: AbortController | undefined;
-  readonly #listeners = new Set<() => void>();
+  // Usually one listener (the upstream attempt): an array is cheaper than a Set for that.
+  #listeners: Array<() => void> = [];
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -30,16 +31,17 @@ export class ClientAbort implements AbortWatch {
     this.aborted = true;
     this.reason = reason;
     this.#controller?.abort(reason);
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
+    const listeners = this.#listeners;
+    this.#listeners = [];
     for (const listener of listeners) listener();
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) this.#listeners.add(listener);
+    if (!this.aborted && !this.#listeners.includes(listener)) this.#listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    this.#listeners.delete(listener);
+    const at = this.#listeners.indexOf(listener);
+    if (at >= 0) this.#listeners.splice(at, 1);
   }
 }
