@@ -72,12 +72,12 @@
  *   five per-request closures became plain functions (under tsx each named closure also costs
  *   esbuild's keepNames defineProperty: ~14 µs per request in total before).
  *
- * Result, `npx tsx bench/gateway.ts` alternated with main (886407b) in the same minutes, load 3-4.5:
- * main ratio 0.43 and 0.48 (CPU ratio 0.47, 0.48; 16 KB 0.52, 0.60; CPU per full request 1,058 and
- * 970 µs), this branch 0.75 and 0.75 (CPU ratio 0.79, 0.78; 16 KB 0.82, 0.88; 561 and 536 µs against
- * 441 and 420 µs bare); single runs between reached 0.78 and 0.98 at higher noise. So the target is
- * met for 16 KB bodies and within noise of it for small ones, not reliably. What is left, by the last
- * line profile (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request
+ * Result, `npx tsx bench/gateway.ts` alternated with main (886407b) in the same minutes. Load 2-2.7
+ * (17:44-17:47): main 0.52, 0.53, 0.50 (CPU ratio 0.49, 0.51, 0.50; 16 KB 0.57, 0.61, 0.54; CPU per
+ * full request 988, 991, 967 µs), this branch 0.79, 0.82, 0.76 (CPU ratio 0.79, 0.87, 0.79; 16 KB
+ * 0.77, 0.84, 0.84; 575, 524, 595 µs against 454-473 µs bare). Load 3-4.5: main 0.43, 0.48, this
+ * branch 0.75, 0.75. So the full path is at the 0.8 line on a quiet machine (one run of three above
+ * it) and below it on a loaded one: not reliably met. What is left, by the last line profile (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request
  * more than the bare chain (9.7 instead of 6 scavenges per 1,000 requests: the full path keeps four
  * log and record entries per request in its bounded lists and carries ~6 KB more per request); the
  * bytes the ALB adds, 32 µs (a bare chain that adds the same five certificate headers costs 490
