@@ -77,10 +77,11 @@
  * full request 988, 991, 967 µs), this branch 0.79, 0.82, 0.76 (CPU ratio 0.79, 0.87, 0.79; 16 KB
  * 0.77, 0.84, 0.84; 575, 524, 595 µs against 454-473 µs bare). Load 3-4.5: main 0.43, 0.48, this
  * branch 0.75, 0.75. So the full path is at the 0.8 line on a quiet machine (one run of three above
- * it) and below it on a loaded one: not reliably met. What is left, by the last line profile (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request
- * more than the bare chain (9.7 instead of 6 scavenges per 1,000 requests: the full path keeps four
- * log and record entries per request in its bounded lists and carries ~6 KB more per request); the
- * bytes the ALB adds, 32 µs (a bare chain that adds the same five certificate headers costs 490
+ * it) and below it on a loaded one: not reliably met. What is left, by the last line profile
+ * (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request more than
+ * the bare chain (9.7 instead of 6 scavenges per 1,000 requests: the full path keeps four log and
+ * record entries per request in its bounded lists and carries ~6 KB more per request); the bytes
+ * the ALB adds, 32 µs (a bare chain that adds the same five certificate headers costs 490
  * instead of 458 µs per request); the echo's JSON.stringify, ~5 µs (escape-scanning the 2.5 KB of
  * certificate headers); the ALB's access-log entry and its two Dates, ~5 µs; the rest spread over
  * event listeners and promises of the three hops, none above 2%. Under tsx the remaining named
