@@ -11,7 +11,7 @@ export { ALB_FAILURE_CODES } from './certs/alb-codes.ts';
 export type { AlbFailureCode, TlsVerifyStatus } from './certs/alb-codes.ts';
 export { startAlb } from './harness/alb/index.ts';
 export type * from './harness/alb/types.ts';
-export { importAlbConfig, describeImport } from './harness/iac/index.ts';
+export { importAlbConfig, importLoadBalancerConfig, describeImport, describeLoadBalancerImport } from './harness/iac/index.ts';
 export type * from './harness/iac/types.ts';
 export {
   startGateway,

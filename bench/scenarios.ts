@@ -12,11 +12,36 @@
  * the 1.5 s target is not met yet. What changed:
  * CRL models are parsed once per content (every ALB start re-parsed the same revocation files: ~13%
  * of the run), gateways with the same certificate, key and CAs share one client SecureContext, and a
- * certificate upload that parsed and matched its key once is not parsed again. Left (profile of a
- * warm run): each ALB's server SecureContext (~10%; not shared, since a server context carries the
- * session cache), certificate parsing in startAlb's options and trust store (~8%), and the scenarios
- * that wait by design (request timeouts, the function handler's module import: 0.3-0.6 s each). A
- * longest-first job order did not measurably help.
+ * certificate upload that parsed and matched its key once is not parsed again. Left then (profile
+ * of a warm run): each ALB's server SecureContext (~10%), certificate parsing in startAlb's options
+ * and trust store (~8%), and the scenarios that wait (a request timeout, the function handler's
+ * module import). A longest-first job order did not measurably help.
+ *
+ * Next round (CPU time per catalogue run, process.cpuUsage, median of 5, main and this branch
+ * alternated; the machine's load of 6-8 made wall times vary 2x, CPU time by a few %):
+ * - startAlb keeps the checked server certificate per (certificate, key) pair and the parsed CA
+ *   bundle and CRLs per content (harness/recent-results.ts): CPU 1650-1750 -> 1500 ms per run (-10%).
+ * - Function handlers: tsx is registered once per process instead of once per import (tsImport
+ *   added a loader to Node's chain at every gateway start and re-loaded the shim's 29 modules); a
+ *   query number carried down the user's module graph keeps it fresh per import. The
+ *   function-handler-200 run alone: 80-120 -> 15-30 ms (load 10); catalogue CPU 1500 -> 1375-1500 ms.
+ * - mTLS listeners with the same certificate, key and policy share one server SecureContext
+ *   (harness/alb/server-context.ts: no tickets and no session cache with mTLS, so no session can be
+ *   resumed at another listener; test/alb/session-resumption.test.ts checks it, and fails when
+ *   tickets are on or contexts with tickets are shared): CPU 1375-1500 -> 1200-1380 ms per run.
+ * - startGateway checks an origin CA text that parsed once without parsing it again (the same
+ *   root for every gateway of a run): startGateway 11.9% -> 5.7% of a warm run's profile.
+ * Result, this benchmark alternated with main (80 scenarios, load 6): median 1.89-1.90 s -> 1.14-1.35 s.
+ * Slowest jobs at concurrency 4 (median of 3 warm runs, before -> after): request-timeout-504
+ * 315 -> 315 ms (its wait), function-handler-200 210 -> 85 ms, the multi-step ca-rotation-overlap
+ * 210 ms; the median job is 25-60 ms, depending on the load.
+ * Not changed, and why: the run is CPU-bound on the main thread (event-loop utilisation 0.95 at
+ * concurrency 4), so waits overlap other jobs' work and a longest-first order has nothing to win
+ * (the two long jobs, request-timeout-504 at 0.3 s of waiting, sit mid-catalogue, not at the tail).
+ * That scenario's 0.3 s is the route's requestTimeoutSeconds the user sets and its 504 body
+ * quotes, so it stays. Left (warm profile): the listener's own empty context, built by Node's
+ * server constructor before the shared one replaces it (SSL_CTX_new, ~3%), URLPattern compilation
+ * per gateway start (~2%) and one certificate parse per upstream call (~2.5%, the gateway's hot path).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,5 @@
 import { CATALOGUE } from './catalogue/all.ts';
+import { stepName, stepText } from './steps.ts';
 import { SEED_SECTIONS, type Scenario, type ScenarioGroup } from './types.ts';
 
 /** Where `npm run readme` writes the catalogue page, relative to the repository root. */
@@ -38,6 +39,7 @@ export function scenarioDocsMarkdown(list: readonly Scenario[] = CATALOGUE): str
         '',
         `- **Id:** \`${s.id}\``,
         `- **Outcome:** ${outcomeOf(s)}`,
+        ...(s.steps ? ['- **Then, on the same running ALB and gateway:**', ...s.steps.map((step, i) => `  - \`${stepName(i)}\` ${stepText(step)}`)] : []),
         `- **What happened:** ${s.explanation}`,
         `- **Fix:** ${s.fix}`,
         `- **Source:** ${s.source ?? `${SEED_SOURCE} "${s.seedSection}".`}`,

@@ -1,6 +1,7 @@
 import { createPki } from '../certs/index.ts';
 import { CATALOGUE } from './catalogue/all.ts';
 import { runScenario } from './runner.ts';
+import { stepName } from './steps.ts';
 import type { RunScenariosOptions, Scenario, ScenarioOutcome, ScenarioResult, TlsVersion } from './types.ts';
 import { validateScenarios } from './validate.ts';
 
@@ -13,6 +14,7 @@ export { runScenario, routesFor, expectedHeaderValue, FUNCTION_PROJECT_DIR } fro
 export { validateScenarios } from './validate.ts';
 export { renderTrace, summarizeCertificate, TRACE_ACTORS } from './trace.ts';
 export { scenarioTableMarkdown } from './readme-table.ts';
+export { stepLabel, stepLines, statusSequence } from './steps.ts';
 export * from './types.ts';
 
 /** The scenario with this id, or undefined. */
@@ -60,6 +62,10 @@ function disagreementsOf(runs: ScenarioResult[]): string[] {
   const out: string[] = [];
   for (const field of ['status', 'tlsVerifyStatus', 'failureClass'] as const) {
     if (a[field] !== b[field]) out.push(`TLS ${a.tls} and ${b.tls} disagree on ${field}: ${String(a[field])} vs ${String(b[field])}`);
+    for (const [i, step] of (a.steps ?? []).entries()) {
+      const other = b.steps?.[i];
+      if (other && step[field] !== other[field]) out.push(`TLS ${a.tls} and ${b.tls} disagree on ${stepName(i)} ${field}: ${String(step[field])} vs ${String(other[field])}`);
+    }
   }
   return out;
 }

@@ -1,4 +1,9 @@
-import type { ScenarioOutcome } from './types.ts';
+import { stepName } from './steps.ts';
+import { stepOutcomeWords } from './trace.ts';
+import type { ScenarioOutcome, StepResult } from './types.ts';
+
+const stepLine = (step: StepResult) =>
+  `${stepName(step.index)} ${step.label}${step.kind === 'request' ? `: ${stepOutcomeWords(step)}` : ''} [${step.passed ? 'as expected' : 'NOT as expected'}]`;
 
 const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
@@ -22,11 +27,14 @@ export function junitXml(outcomes: ScenarioOutcome[], seconds: number): string {
       for (const r of o.runs) {
         const name = escapeXml(`${r.id} [TLS ${r.tls}]`);
         const head = `    <testcase classname="scenarios.${escapeXml(o.scenario.group)}" name="${name}" time="${(r.durationMs / 1000).toFixed(3)}"`;
-        if (r.passed) {
+        // A multi-step run lists its steps (what each got) so a CI page shows where a rotation broke.
+        const steps = r.steps ? `      <system-out>${escapeXml(r.steps.map(stepLine).join('\n'))}</system-out>` : undefined;
+        if (r.passed && !steps) {
           out.push(`${head}/>`);
         } else {
           out.push(`${head}>`);
-          out.push(`      <failure message="${escapeXml(r.mismatches[0] ?? 'mismatch')}">${escapeXml(r.mismatches.join('\n'))}</failure>`);
+          if (!r.passed) out.push(`      <failure message="${escapeXml(r.mismatches[0] ?? 'mismatch')}">${escapeXml(r.mismatches.join('\n'))}</failure>`);
+          if (steps) out.push(steps);
           out.push('    </testcase>');
         }
       }

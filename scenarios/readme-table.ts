@@ -1,4 +1,5 @@
 import { CATALOGUE } from './catalogue/all.ts';
+import { statusSequence } from './steps.ts';
 import type { Scenario } from './types.ts';
 
 /** The README markers between which `scripts/update-readme-table.ts` writes the table. */
@@ -20,7 +21,7 @@ export function scenarioTableMarkdown(list: readonly Scenario[] = CATALOGUE): st
       [
         `\`${s.id}\``,
         s.seedSection,
-        s.expected.albRefuses ? `refused at load; ${s.expected.status} after the fix` : s.caller === 'h2-client' ? `${s.expected.status} (HTTP/2 client, no gateway)` : String(s.expected.status),
+        s.expected.albRefuses ? `refused at load; ${s.expected.status} after the fix` : s.caller === 'h2-client' ? `${s.expected.status} (HTTP/2 client, no gateway)` : s.steps ? `${statusSequence(s)} (steps)` : String(s.expected.status),
         s.expected.tlsVerifyStatus ? `\`${s.expected.tlsVerifyStatus}\`` : '(none)',
         s.expected.failureClass ? `\`${s.expected.failureClass}\`` : '-',
         s.title,

@@ -1,5 +1,6 @@
 import { UserError } from '../harness/errors.ts';
 import type { Shard } from './shard.ts';
+import { stepLines } from './steps.ts';
 import type { Scenario, ScenarioOutcome, ScenarioResult } from './types.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface RunReportScenario {
   seedSection: string;
   passed: boolean;
   expected: Pick<Scenario['expected'], 'status' | 'tlsVerifyStatus' | 'failureClass'>;
+  /** A multi-step scenario's steps with what each request step expects (`steps[2] request on a new connection: 522, ...`); each run's `steps` holds what it got. */
+  expectedSteps?: string[];
   disagreements: string[];
   runs: ScenarioResult[];
 }
@@ -40,6 +43,7 @@ export function runReport(outcomes: readonly ScenarioOutcome[], seconds: number,
         tlsVerifyStatus: o.scenario.expected.tlsVerifyStatus,
         failureClass: o.scenario.expected.failureClass,
       },
+      ...(o.scenario.steps ? { expectedSteps: stepLines(o.scenario) } : {}),
       disagreements: o.disagreements,
       runs: o.runs,
     })),

@@ -9,14 +9,19 @@ import type { GatewayHandle, GatewayOptions, MtlsCertificateInput, RoutesDocumen
 import { startTarget, type TargetHandle } from '../harness/targets/index.ts';
 import { CERT_NAME } from './catalogue/common.ts';
 import { extraChain, trustStoreFixture, type ExtraChain, type TrustStoreFixture } from './fixtures/extra-pki.ts';
+import { DEFAULT_REVOCATIONS, runSteps, trustStoreBundle, type ClientResponse, type Observed, type StepsOutcome } from './run-steps.ts';
 import { callOverHttp2, http2CallerMismatches, http2CallerTrace } from './http2-caller.ts';
 import { buildTrace } from './trace.ts';
 import type {
   ExpectedHeaderValue,
+  RedeployGatewayStep,
   RunScenarioOptions,
   Scenario,
   ScenarioCertificate,
+  ScenarioExpected,
+  ScenarioRequest,
   ScenarioResult,
+  TlsVersion,
 } from './types.ts';
 
 /** The seed's function-handler project (config/routes.oas.json + modules/alb-forward.ts). */
@@ -40,12 +45,6 @@ class Resources {
   }
 }
 
-interface ClientResponse {
-  status: number | null;
-  body: string;
-  error?: string;
-}
-
 /**
  * Runs one scenario end to end on real sockets: target(s), ALB, gateway (all on port 0), one
  * request through the gateway, then compares what happened with `scenario.expected`. Never throws
@@ -63,6 +62,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let response: ClientResponse = { status: null, body: '' };
   let entry: ConnectionLogEntry | undefined;
   let chain: ExtraChain | undefined;
+  let namedChains: Record<string, ExtraChain> = {};
+  /** What the first request left behind, taken before any step adds to it. */
+  let first: { gateway: GatewayHandle; upstream: GatewayHandle['upstream']; albEntries: ConnectionLogEntry[]; targetStatus: number | null } | undefined;
+  let steps: StepsOutcome | undefined;
   try {
     const targetKind = scenario.alb.target ?? 'echo';
     if (targetKind !== 'none') {
@@ -75,6 +78,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       );
     }
     chain = scenario.chain !== undefined ? await extraChain(pki, scenario.chain) : undefined;
+    namedChains = await uploadedChains(scenario, pki);
     const store = scenario.alb.trustStoreFixture !== undefined ? await trustStoreFixture(pki, scenario.alb.trustStoreFixture) : undefined;
     const refuses = scenario.expected.albRefuses;
     if (refuses) {
@@ -95,8 +99,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     if (scenario.caller === 'h2-client') {
       response = await callOverHttp2(alb.port, scenario, pki, tls);
     } else {
-      gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain)));
-      response = await send(gateway.url, scenario);
+      gateway = resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain, namedChains)));
+      response = await send(gateway.url, scenario.request);
     }
     // Node's TLS client checks the server certificate only once its own handshake is done, so
     // under TLS 1.2 the ALB has already judged (and accepted) the gateway's certificate when the
@@ -104,11 +108,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     // no verdict belongs to this request, so none is counted (the entry stays in the trace).
     const abandoned = gateway?.upstream.at(-1)?.failureClass === 'origin-untrusted';
     if (!abandoned) entry = await judgedConnection(alb, scenario.expected.tlsVerifyStatus !== null, options.logTimeoutMs ?? 2_000);
+    if (scenario.steps && gateway) {
+      first = { gateway, upstream: [...gateway.upstream], albEntries: [...alb.connectionLog.entries], targetStatus: alb.accessLog.entries.at(-1)?.targetStatusCode ?? null };
+      steps = await runScenarioSteps({ scenario, pki, tls, alb, target, gateway, chain, namedChains, resources, logTimeoutMs: options.logTimeoutMs ?? 2_000 });
+    }
   } catch (err) {
     mismatches.push(`error: ${(err as Error).message}`);
   }
 
-  const last = gateway?.upstream.at(-1);
+  const last = (first?.upstream ?? gateway?.upstream)?.at(-1);
+  const firstGateway = first?.gateway ?? gateway;
   const result: ScenarioResult = {
     id: scenario.id,
     tls,
@@ -126,12 +135,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       tls,
       response,
       entry,
-      albEntries: alb ? [...alb.connectionLog.entries] : [],
+      albEntries: first?.albEntries ?? (alb ? [...alb.connectionLog.entries] : []),
       accessLog: alb ? alb.accessLog.entries.map((e) => e.raw) : [],
-      targetStatus: alb?.accessLog.entries.at(-1)?.targetStatusCode ?? null,
-      upstream: gateway ? [...gateway.upstream] : [],
+      targetStatus: first ? first.targetStatus : (alb?.accessLog.entries.at(-1)?.targetStatusCode ?? null),
+      upstream: first ? [...first.upstream] : gateway ? [...gateway.upstream] : [],
       targetSaw: target?.requests[0]?.headers ?? null,
-      warnings: gateway ? [...gateway.warnings] : [],
+      warnings: firstGateway ? [...firstGateway.warnings] : [],
+      namedChains: pemsOf(namedChains),
       ...(chain ? { builtChainPem: chain.chainPem } : {}),
     }),
   };
@@ -140,11 +150,61 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     if (mismatches.length === 0) mismatches.push(...http2CallerMismatches(alb?.accessLog.entries ?? [], response));
   }
   if (mismatches.length === 0 || (scenario.expected.albRefuses && !mismatches.some((m) => m.startsWith('error:')))) {
-    compare(scenario, pki, result, { body: response.body, warnings: gateway?.warnings ?? [], error: response.error, entry, tls });
+    compare(scenario.expected, pki, result, { body: response.body, warnings: firstGateway?.warnings ?? [], error: response.error, entry, tls });
+  }
+  if (steps) {
+    result.steps = steps.results;
+    result.trace.steps.push(...steps.trace);
+    mismatches.push(...steps.results.flatMap((r) => r.mismatches));
+  } else if (scenario.steps) {
+    mismatches.push('steps: not run (the scenario failed before its first request was answered)');
   }
   result.passed = mismatches.length === 0;
   result.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+/** The runner's side of a multi-step run: how a step sends, compares, and redeploys the gateway (each redeploy builds on the last). */
+function runScenarioSteps(run: {
+  scenario: Scenario; pki: Pki; tls: TlsVersion; alb: AlbHandle; target: TargetHandle | undefined; gateway: GatewayHandle;
+  chain: ExtraChain | undefined; namedChains: Record<string, ExtraChain>; resources: Resources; logTimeoutMs: number;
+}): Promise<StepsOutcome> {
+  const { pki, tls, alb, chain, namedChains, resources } = run;
+  let deployed = { scenario: run.scenario, gateway: run.gateway };
+  return runSteps({
+    ...run,
+    namedChains: pemsOf(namedChains),
+    send,
+    compare: (expected, observed, seen) => compare(expected, pki, observed, { ...seen, warnings: [], tls }),
+    redeploy: async (changes) => {
+      const scenario = redeployed(deployed.scenario, changes);
+      await deployed.gateway.close();
+      deployed = { scenario, gateway: resources.add(await startGateway(gatewayOptions(scenario, pki, alb.url, tls, chain, namedChains))) };
+      return deployed;
+    },
+  });
+}
+
+/** The built chains uploaded under a name (`gateway.certificates[].chain`), by name. */
+async function uploadedChains(scenario: Scenario, pki: Pki): Promise<Record<string, ExtraChain>> {
+  const entries = await Promise.all(
+    (scenario.gateway.certificates ?? []).flatMap((c) => (c.chain !== undefined ? [extraChain(pki, c.chain).then((built) => [c.name, built] as const)] : [])),
+  );
+  return Object.fromEntries(entries);
+}
+
+const pemsOf = (chains: Record<string, ExtraChain>) => Object.fromEntries(Object.entries(chains).map(([name, c]) => [name, c.chainPem]));
+
+/** The scenario as the redeployed gateway runs it: variables merged, the route's certificate name replaced. */
+function redeployed(scenario: Scenario, changes: Pick<RedeployGatewayStep, 'environment' | 'mtlsCertificate'>): Scenario {
+  return {
+    ...scenario,
+    gateway: {
+      ...scenario.gateway,
+      ...(changes.environment ? { environment: { ...scenario.gateway.environment, ...changes.environment } } : {}),
+      ...(changes.mtlsCertificate !== undefined ? { mtlsCertificate: changes.mtlsCertificate } : {}),
+    },
+  };
 }
 
 function variantsOf(scenario: Scenario): ScenarioCertificate[] {
@@ -157,12 +217,8 @@ function variantsOf(scenario: Scenario): ScenarioCertificate[] {
 function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefined, fixture: TrustStoreFixture | undefined, fixed: boolean): AlbOptions {
   const a = scenario.alb;
   const server = pki[a.serverCertificate ?? 'server'];
-  let bundle = {
-    root: pki.trustStoreBundle,
-    'root+intermediate': pki.trustStoreBundleWithIntermediate,
-    'intermediate-only': pki.intermediate.certPem,
-  }[a.trustStore ?? 'root'];
-  let revocations = (a.revocations ?? ['root', 'intermediate']).map((r) => pki.crls[r].pem);
+  let bundle = trustStoreBundle(pki, a.trustStore ?? 'root');
+  let revocations = (a.revocations ?? DEFAULT_REVOCATIONS).map((r) => pki.crls[r].pem);
   if (fixture) {
     const store = fixed && fixture.fixed ? fixture.fixed : fixture;
     ({ bundle, revocations } = store);
@@ -191,14 +247,14 @@ function albOptions(scenario: Scenario, pki: Pki, target: TargetHandle | undefin
   };
 }
 
-function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2' | '1.3', chain: ExtraChain | undefined): GatewayOptions {
+function gatewayOptions(
+  scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2' | '1.3', chain: ExtraChain | undefined, namedChains: Record<string, ExtraChain>,
+): GatewayOptions {
   const g = scenario.gateway;
-  const certificates: MtlsCertificateInput[] = variantsOf(scenario).map((c) => ({
-    name: c.name,
-    cert: pki.clients[c.variant].chainPem,
-    key: pki.clients[c.variant].keyPem,
-    environmentTypes: [...c.environmentTypes],
-  }));
+  const certificates: MtlsCertificateInput[] = variantsOf(scenario).map((c) => {
+    const material = c.variant !== undefined ? { chainPem: pki.clients[c.variant].chainPem, keyPem: pki.clients[c.variant].keyPem } : namedChains[c.name]!;
+    return { name: c.name, cert: material.chainPem, key: material.keyPem, environmentTypes: [...c.environmentTypes] };
+  });
   if (chain) certificates.push({ name: CERT_NAME, cert: chain.chainPem, key: chain.keyPem, environmentTypes: [...ALL_ENVIRONMENT_TYPES] });
   const environment: Record<string, string> = { ...g.environment };
   if (g.handler !== 'url-forward') environment.ALB_BACKEND_URL ??= albUrl;
@@ -208,6 +264,8 @@ function gatewayOptions(scenario: Scenario, pki: Pki, albUrl: string, tls: '1.2'
     environmentType: g.environmentType ?? 'preview',
     originCa: pki.root.certPem,
     tlsVersion: tls,
+    // A step that reuses the connection must find it however long the step before took (recycleConnections makes new ones).
+    ...(scenario.steps ? { originKeepAliveMs: 60_000 } : {}),
     ...(g.failureMode !== undefined ? { failureMode: g.failureMode } : {}),
     ...(g.projectType !== undefined ? { projectType: g.projectType } : {}),
   };
@@ -243,10 +301,10 @@ export function routesFor(scenario: Scenario, albUrl: string): RoutesDocument {
   };
 }
 
-function send(gatewayUrl: string, scenario: Scenario): Promise<ClientResponse> {
-  const url = new URL(scenario.request?.path ?? DEFAULT_PATH, gatewayUrl);
+function send(gatewayUrl: string, request: ScenarioRequest | undefined): Promise<ClientResponse> {
+  const url = new URL(request?.path ?? DEFAULT_PATH, gatewayUrl);
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method: scenario.request?.method ?? 'GET', headers: scenario.request?.headers ?? {}, agent: false });
+    const req = httpRequest(url, { method: request?.method ?? 'GET', headers: request?.headers ?? {}, agent: false });
     req.setTimeout(RESPONSE_TIMEOUT_MS, () => req.destroy(new Error(`no answer from the gateway within ${RESPONSE_TIMEOUT_MS} ms`)));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -301,13 +359,12 @@ const show = (v: unknown) => (v === null || v === undefined ? 'null' : typeof v 
 const clip = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n)}...` : s);
 
 function compare(
-  scenario: Scenario,
+  e: Omit<ScenarioExpected, 'albRefuses'>,
   pki: Pki,
-  result: ScenarioResult,
+  result: Observed,
   seen: { body: string; warnings: readonly string[]; error: string | undefined; entry: ConnectionLogEntry | undefined; tls: '1.2' | '1.3' },
 ): void {
   const m = result.mismatches;
-  const e = scenario.expected;
   if (result.status !== e.status) m.push(`status: expected ${e.status}, got ${show(result.status)}${seen.error ? ` (${seen.error})` : ''}`);
   if (result.tlsVerifyStatus !== e.tlsVerifyStatus) m.push(`tlsVerifyStatus: expected ${show(e.tlsVerifyStatus)}, got ${show(result.tlsVerifyStatus)}`);
   if (result.failureClass !== e.failureClass) m.push(`failureClass: expected ${show(e.failureClass)}, got ${show(result.failureClass)}`);

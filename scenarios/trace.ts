@@ -5,7 +5,8 @@ import { splitPemBlocks } from '../certs/x509/pem.ts';
 import type { ConnectionLogEntry } from '../harness/alb/types.ts';
 import type { UpstreamRecord } from '../harness/gateway/types.ts';
 import { CERT_NAME } from './catalogue/common.ts';
-import type { CertificateSummary, Scenario, ScenarioCertificate, ScenarioResult, ScenarioTrace, TlsVersion, TraceStep } from './types.ts';
+import { stepName } from './steps.ts';
+import type { CertificateSummary, Scenario, ScenarioCertificate, ScenarioResult, ScenarioTrace, StepResult, TlsVersion, TraceStep } from './types.ts';
 
 export interface TraceInput {
   scenario: Scenario;
@@ -23,6 +24,10 @@ export interface TraceInput {
   warnings: string[];
   /** The PEM chain of a built chain (`scenario.chain`), which is not one of the PKI's clients. */
   builtChainPem?: string;
+  /** Certificate name -> PEM chain, for uploaded certificates that are built chains (`gateway.certificates[].chain`). */
+  namedChains?: Readonly<Record<string, string>>;
+  /** The request rode an established keep-alive connection: no handshake, no new verdict (`entry` is the connection's). */
+  reused?: boolean;
 }
 
 const BODY_LIMIT = 600;
@@ -45,13 +50,16 @@ export function buildTrace(input: TraceInput): ScenarioTrace {
     steps.push({ from: 'gateway', to: 'alb', label: `TCP connect to ${hostOf(call.url)}: ${call.failureClass} (${call.errorCode ?? 'no code'})`, outcome: 'failed' });
   } else if (call.failureClass === 'origin-untrusted') {
     steps.push({ from: 'gateway', to: 'alb', label: `TLSv${input.tls} handshake: the gateway rejected the ALB's server certificate (${call.errorCode ?? 'no code'}) and aborted`, outcome: 'failed' });
+  } else if (input.reused) {
+    const verdict = entry ? `; the ALB verified it when it was established: tls_verify_status=${entry.tlsVerifyStatus}` : '';
+    steps.push({ from: 'gateway', to: 'alb', label: `reuses its established keep-alive connection (no new handshake${verdict})`, outcome: 'ok' });
   } else {
     const presented = call.presentedCertificate ? `client certificate ${subjectFor(input, call.mtlsCertificate)}` : 'no client certificate';
     const requested = mode === 'off' ? ' (the ALB did not ask for one: mTLS off)' : '';
     steps.push({ from: 'gateway', to: 'alb', label: `${entry?.tlsProtocol ?? `TLSv${input.tls}`} handshake, ${presented}${requested}`, outcome: entry ? 'ok' : 'failed' });
   }
 
-  if (entry) {
+  if (entry && !input.reused) {
     const status = entry.tlsVerifyStatus;
     const rejected = status !== 'Success';
     const how = !rejected ? '' : scenario.alb.verifyFailure === 'http-403' ? '; answered 403 itself (http-403 model)' : '; closed the connection before any HTTP byte';
@@ -69,7 +77,7 @@ export function buildTrace(input: TraceInput): ScenarioTrace {
   const klass = call?.failureClass ? ` (failure class ${call.failureClass})` : '';
   steps.push({ from: 'gateway', to: 'client', label: `${answer}${klass}`, outcome: input.response.status === null ? 'failed' : 'ok' });
 
-  const presented = call?.presentedCertificate ? (certificateFor(input, call.mtlsCertificate)?.chainPem ?? input.builtChainPem) : undefined;
+  const presented = call?.presentedCertificate ? (chainPemFor(input, call.mtlsCertificate) ?? input.builtChainPem) : undefined;
   return {
     steps,
     presentedChain: presented ? chainSummary(presented) : [],
@@ -94,20 +102,26 @@ function hostOf(url: string): string {
 function certificateFor(input: TraceInput, name: string | undefined): ClientCertificate | undefined {
   const certs: Array<Pick<ScenarioCertificate, 'name' | 'variant'>> =
     input.scenario.variant !== undefined ? [{ name: CERT_NAME, variant: input.scenario.variant }] : input.scenario.gateway.certificates ?? [];
-  const cert = certs.find((c) => c.name === name);
-  return cert ? input.pki.clients[cert.variant] : undefined;
+  const variant = certs.find((c) => c.name === name)?.variant;
+  return variant ? input.pki.clients[variant] : undefined;
+}
+
+/** The PEM chain uploaded under `name`: one of the PKI's clients or a built chain. */
+function chainPemFor(input: TraceInput, name: string | undefined): string | undefined {
+  return certificateFor(input, name)?.chainPem ?? (name !== undefined ? input.namedChains?.[name] : undefined);
 }
 
 function subjectFor(input: TraceInput, name: string | undefined): string {
-  const cert = certificateFor(input, name);
-  return cert ? `${cert.facts.subject} ('${name}')` : `'${name ?? '?'}'`;
+  const pem = chainPemFor(input, name);
+  const subject = certificateFor(input, name)?.facts.subject ?? (pem ? chainSummary(pem)[0]?.subject : undefined);
+  return subject ? `${subject} ('${name}')` : `'${name ?? '?'}'`;
 }
 
 /** Decoded once per chain: every run of a catalogue shares one PKI (a few dozen distinct chains). */
 const summaries = new Map<string, CertificateSummary[]>();
 
 /** The presented chain, leaf first, read from the PEM the gateway sends (not from what the factory meant to issue). */
-function chainSummary(chainPem: string): CertificateSummary[] {
+export function chainSummary(chainPem: string): CertificateSummary[] {
   let summary = summaries.get(chainPem);
   if (!summary) {
     summary = splitPemBlocks(chainPem).map((block) => summarizeCertificate(new X509Certificate(block.der)));
@@ -145,6 +159,16 @@ export function summarizeCertificate(x509: X509Certificate): CertificateSummary 
   };
 }
 
+/** What a request step got, in one phrase: status, verdict, failure class and the connection it rode. */
+export function stepOutcomeWords(step: StepResult): string {
+  return [
+    step.status === null ? 'no response' : String(step.status),
+    step.tlsVerifyStatus ?? 'no ALB verdict',
+    ...(step.failureClass ? [step.failureClass] : []),
+    ...(step.connection ? [`${step.connection} connection`] : []),
+  ].join(', ');
+}
+
 /** The four parties of a trace, in the order they stand in a sequence picture, with their display names. */
 export const TRACE_ACTORS = { client: 'client', gateway: 'gateway', alb: 'ALB', target: 'target' } as const;
 const NAMES = TRACE_ACTORS;
@@ -155,7 +179,12 @@ const NAMES = TRACE_ACTORS;
  */
 export function renderTrace(result: ScenarioResult, paint: (color: 'red' | 'green' | 'dim', text: string) => string = (_c, t) => t): string[] {
   const lines: string[] = [];
+  let current: number | undefined;
   for (const step of result.trace.steps) {
+    if (step.step !== undefined && step.step !== current) {
+      current = step.step;
+      lines.push(paint('dim', `  ── ${stepName(current)}: ${result.steps?.[current]?.label ?? ''} ──`));
+    }
     const from = NAMES[step.from].padEnd(7);
     const arrow = step.from === step.to ? ' ●'.padEnd(13) : ` ──▶ ${NAMES[step.to].padEnd(8)}`;
     const mark = step.outcome === 'ok' ? paint('green', '✓') : paint('red', '✗ stopped here');
@@ -174,6 +203,13 @@ export function renderTrace(result: ScenarioResult, paint: (color: 'red' | 'gree
     lines.push('  target saw:     nothing (no request reached a target)');
   }
   for (const warning of result.trace.gatewayWarnings) lines.push(`  gateway warning: ${warning}`);
+  if (result.steps) {
+    lines.push('  steps:');
+    for (const step of result.steps) {
+      const seen = step.kind === 'request' ? `: ${stepOutcomeWords(step)}` : '';
+      lines.push(`    ${stepName(step.index)} ${step.label}${seen}  ${step.passed ? paint('green', '✓') : paint('red', '✗')}`);
+    }
+  }
   if (result.trace.responseBody && (result.status ?? 0) >= 400) {
     lines.push(`  response body:  ${result.trace.responseBody.replace(/\s*\n\s*/g, ' ')}`);
   }

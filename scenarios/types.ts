@@ -69,12 +69,14 @@ export interface ScenarioAlb {
 export const SCENARIO_CLOCKS = ['day-before-expiry', 'day-after-expiry'] as const;
 export type ScenarioClock = (typeof SCENARIO_CLOCKS)[number];
 
-/** A `zuplo mtls-certificate create`: a name bound to one of the PKI's client certificates. */
-export interface ScenarioCertificate {
+/**
+ * A `zuplo mtls-certificate create`: a name bound to one of the PKI's client certificates
+ * (`variant`) or to one of the built chains (`chain`, scenarios/fixtures/extra-pki.ts); exactly one of them.
+ */
+export type ScenarioCertificate = {
   name: string;
-  variant: ClientVariantId;
   environmentTypes: Array<'development' | 'preview' | 'production'>;
-}
+} & ({ variant: ClientVariantId; chain?: undefined } | { chain: ExtraChainId; variant?: undefined });
 
 /**
  * How the route reaches the ALB:
@@ -182,7 +184,13 @@ export interface Scenario {
   alb: ScenarioAlb;
   gateway: ScenarioGateway;
   request?: ScenarioRequest;
+  /** The outcome of the first request (for a scenario with `steps`, the request before them). */
   expected: ScenarioExpected;
+  /**
+   * What happens after the first request, in order, on the same running ALB and gateway: operator
+   * actions and further requests, each with its own expected outcome. Absent = one request only.
+   */
+  steps?: ScenarioStep[];
   /** What happened, for the person who hit it in production (plain words, AWS/Zuplo terms). */
   explanation: string;
   /** What to check and change (console, CLI). */
@@ -190,6 +198,59 @@ export interface Scenario {
   /** Where this is documented or was reported (an AWS page, a public issue). Default: the seed page. */
   source?: string;
 }
+
+/**
+ * How a step's request reaches the ALB:
+ * - `reuse`: on the gateway's established keep-alive connection (asserted: no new TLS handshake);
+ * - `new`: the gateway's idle pooled connections are dropped first, as the runtime's connections
+ *   recycle, so the request opens a new TLS connection (asserted: a new handshake).
+ */
+export const STEP_CONNECTIONS = ['reuse', 'new'] as const;
+export type StepConnection = (typeof STEP_CONNECTIONS)[number];
+
+/** What a step can do besides sending a request. */
+export const STEP_ACTIONS = ['modify-trust-store', 'add-revocations', 'remove-revocations', 'redeploy-gateway'] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+/** `ModifyTrustStore` on the running ALB: the CA bundle is replaced (revocations stay). One of the two fields. */
+export interface ModifyTrustStoreStep {
+  action: 'modify-trust-store';
+  trustStore?: TrustStoreChoice;
+  /** The bundle of a built trust store (its revocations are not touched: ModifyTrustStore replaces the bundle only). */
+  trustStoreFixture?: TrustStoreFixtureId;
+}
+
+/** `AddTrustStoreRevocations` / `RemoveTrustStoreRevocations` on the running ALB, with the PKI's CRLs. */
+export interface RevocationsStep {
+  action: 'add-revocations' | 'remove-revocations';
+  revocations: RevocationChoice[];
+}
+
+/**
+ * The gateway is redeployed with changed settings (what a Zuplo user does after
+ * `zuplo mtls-certificate create`: point the variable or the route at the new name and redeploy).
+ * The new deployment opens new connections.
+ */
+export interface RedeployGatewayStep {
+  action: 'redeploy-gateway';
+  /** Variables set (merged over `gateway.environment`). */
+  environment?: Record<string, string>;
+  /** `url-forward` only: the certificate name the route now names. */
+  mtlsCertificate?: string;
+}
+
+/** A further request through the gateway, with its own expected outcome. */
+export interface RequestStep {
+  action?: undefined;
+  /** Default: the scenario's `request`. */
+  request?: ScenarioRequest;
+  /** Default: whatever the gateway's keep-alive pool gives (not asserted). */
+  connection?: StepConnection;
+  expected: Omit<ScenarioExpected, 'albRefuses' | 'gatewayWarnings'>;
+}
+
+export type ScenarioActionStep = ModifyTrustStoreStep | RevocationsStep | RedeployGatewayStep;
+export type ScenarioStep = ScenarioActionStep | RequestStep;
 
 export type TlsVersion = '1.2' | '1.3';
 
@@ -201,6 +262,8 @@ export interface TraceStep {
   label: string;
   /** `ok`, or where it stopped. */
   outcome: 'ok' | 'failed';
+  /** The index in `scenario.steps` this belongs to; absent for the first request (and for every step of a one-request scenario). */
+  step?: number;
 }
 
 /** One certificate of a chain, as a person reads it (decoded from the certificate itself). */
@@ -248,7 +311,29 @@ export interface ScenarioResult {
   targetSaw: Record<string, string | string[] | undefined> | null;
   connectionLogLine: string | null;
   durationMs: number;
+  /** The first request's trace; for a scenario with steps, `trace.steps` tells the whole story in order (each entry marked with its `step`). */
   trace: ScenarioTrace;
+  /** One entry per `scenario.steps` entry, in order; absent for a one-request scenario. */
+  steps?: StepResult[];
+}
+
+/** What one step did. Request fields are null for an action (and for a request that was never sent). */
+export interface StepResult {
+  index: number;
+  /** `request` for a request step, else `action`. */
+  kind: 'action' | 'request';
+  /** The step in words, e.g. `ModifyTrustStore: CA bundle "rotation-new-ca"` or `request on a new connection`. */
+  label: string;
+  passed: boolean;
+  /** This step's mismatches (also in the run's `mismatches`, prefixed `step <index>:`). */
+  mismatches: string[];
+  status: number | null;
+  tlsVerifyStatus: TlsVerifyStatus | null;
+  failureClass: FailureClass | null;
+  /** Which connection the request rode: `reused` (no new handshake), `new`, or null (none reached the ALB, or an action). */
+  connection: 'reused' | 'new' | null;
+  /** The connection-log line of that connection (for `reused`, the line written when it was established). */
+  connectionLogLine: string | null;
 }
 
 export interface RunScenarioOptions {

@@ -6,9 +6,10 @@ import {
   CERTIFICATE_ENVIRONMENT_TYPES as CERT_ENV_TYPES, ENVIRONMENT_TYPES as ENV_TYPES, FAILURE_CLASSES, FAILURE_MODES, PROJECT_TYPES,
 } from '../harness/gateway/types.ts';
 import {
-  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CALLERS, SCENARIO_CLOCKS, SEED_SECTIONS, SERVER_CERTIFICATE_CHOICES as SERVER_CERTS,
-  TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
+  HANDLER_KINDS as HANDLERS, HEADER_FACTS as FACTS, REVOCATION_CHOICES as REVOCATIONS, SCENARIO_CALLERS, SCENARIO_CLOCKS, SEED_SECTIONS,
+  SERVER_CERTIFICATE_CHOICES as SERVER_CERTS, STEP_ACTIONS, STEP_CONNECTIONS, TARGET_CHOICES as TARGETS, TRUST_STORE_CHOICES as TRUST_STORES, type Scenario,
 } from './types.ts';
+import { stepName } from './steps.ts';
 import { EXTRA_CHAINS, TRUST_STORE_FIXTURES } from './fixtures/extra-pki.ts';
 
 const REFUSAL_CODES = ['HARNESS_ERR_TRUST_STORE', 'HARNESS_ERR_CRL'];
@@ -55,6 +56,7 @@ export function validateScenarios(scenarios: readonly unknown[]): Scenario[] {
     checkGateway(raw.gateway, raw.variant !== undefined, at);
     checkRequest(raw.request, at);
     checkExpected(raw.expected, at);
+    checkSteps(raw, at);
   });
   if (problems.length > 0) {
     throw new UserError('HARNESS_ERR_SCENARIO_INVALID', problems.join('\n'));
@@ -178,7 +180,13 @@ function checkGateway(gateway: unknown, hasVariant: boolean, at: At): void {
       if (typeof cert.name !== 'string' || cert.name === '') at(`${field}.name`, 'is required: the name used in zuplo mtls-certificate create.');
       else if (names.has(cert.name)) at(`${field}.name`, `"${cert.name}" is uploaded twice; names are unique in a project.`);
       else names.add(cert.name);
-      checkVariant(`${field}.variant`, cert.variant, at);
+      if ((cert.variant === undefined) === (cert.chain === undefined)) {
+        at(field, `needs exactly one of variant (a PKI client variant) or chain (one of ${list(EXTRA_CHAINS)}).`);
+      } else if (cert.variant !== undefined) {
+        checkVariant(`${field}.variant`, cert.variant, at);
+      } else {
+        checkChoice(`${field}.chain`, cert.chain, EXTRA_CHAINS, at);
+      }
       if (!Array.isArray(cert.environmentTypes) || cert.environmentTypes.length === 0) {
         at(`${field}.environmentTypes`, `is required: a non-empty array of ${list(CERT_ENV_TYPES)}.`);
       } else {
@@ -197,6 +205,77 @@ function checkRequest(request: unknown, at: At): void {
     if (!isObj(request.headers)) at('request.headers', 'must be an object of string values.');
     else for (const [k, v] of Object.entries(request.headers)) if (typeof v !== 'string') at(`request.headers.${k}`, 'must be a string.');
   }
+}
+
+/**
+ * `steps`: each an action (`action` one of STEP_ACTIONS, with that action's fields) or a request
+ * (`expected`, optional `request` and `connection`). Problems name the step by its index.
+ */
+function checkSteps(raw: Obj, at: At): void {
+  const steps = raw.steps;
+  if (steps === undefined) return;
+  if (!Array.isArray(steps) || steps.length === 0) return at('steps', 'must be a non-empty array of actions ({action, ...}) and requests ({expected, request?, connection?}); remove it for a one-request scenario.');
+  if (raw.expected !== undefined && isObj(raw.expected) && raw.expected.albRefuses !== undefined) at('steps', 'cannot follow expected.albRefuses (that run restarts the ALB with the fixed store); keep one of them.');
+  if (raw.caller === 'h2-client') at('steps', 'need the gateway (they redeploy it and send through it); an h2-client scenario has one request. Remove caller or steps.');
+  const alb = isObj(raw.alb) ? raw.alb : {};
+  const gateway = isObj(raw.gateway) ? raw.gateway : {};
+  steps.forEach((step, i) => {
+    const name = stepName(i);
+    if (!isObj(step)) return at(name, 'must be an object: an action {action, ...} or a request {expected, request?, connection?}.');
+    if (step.action === undefined) checkRequestStep(step, name, at);
+    else checkActionStep(step, name, { albMode: alb.mode, handler: gateway.handler }, at);
+  });
+}
+
+/** The fields each action takes (beside `action`). */
+const ACTION_FIELDS: Record<(typeof STEP_ACTIONS)[number], readonly string[]> = {
+  'modify-trust-store': ['trustStore', 'trustStoreFixture'],
+  'add-revocations': ['revocations'],
+  'remove-revocations': ['revocations'],
+  'redeploy-gateway': ['environment', 'mtlsCertificate'],
+};
+
+function checkActionStep(step: Obj, name: string, scenario: { albMode: unknown; handler: unknown }, at: At): void {
+  if (!STEP_ACTIONS.includes(step.action as never)) return at(`${name}.action`, `must be one of ${list(STEP_ACTIONS)} (or absent for a request); got ${JSON.stringify(step.action)}.`);
+  const fields = ACTION_FIELDS[step.action as keyof typeof ACTION_FIELDS];
+  for (const key of Object.keys(step)) {
+    if (key !== 'action' && !fields.includes(key)) at(`${name}.${key}`, `does not apply to action ${String(step.action)} (its fields: ${list(fields)}).`);
+  }
+  if (step.action !== 'redeploy-gateway' && scenario.albMode !== 'verify') at(`${name}.action`, `${String(step.action)} changes a trust store, which exists in verify mode only; set alb.mode to "verify".`);
+  switch (step.action) {
+    case 'modify-trust-store':
+      if ((step.trustStore === undefined) === (step.trustStoreFixture === undefined)) at(name, 'modify-trust-store needs exactly one of trustStore or trustStoreFixture (the new CA bundle).');
+      checkChoice(`${name}.trustStore`, step.trustStore, TRUST_STORES, at);
+      checkChoice(`${name}.trustStoreFixture`, step.trustStoreFixture, TRUST_STORE_FIXTURES, at);
+      break;
+    case 'add-revocations':
+    case 'remove-revocations':
+      if (!Array.isArray(step.revocations) || step.revocations.length === 0) at(`${name}.revocations`, `is required: a non-empty array of ${list(REVOCATIONS)}.`);
+      else step.revocations.forEach((r, j) => checkChoice(`${name}.revocations[${j}]`, r, REVOCATIONS, at));
+      break;
+    case 'redeploy-gateway':
+      if (step.environment === undefined && step.mtlsCertificate === undefined) at(name, 'redeploy-gateway needs environment or mtlsCertificate: what the new deployment changes.');
+      if (step.environment !== undefined && !(isObj(step.environment) && Object.values(step.environment).every((v) => typeof v === 'string'))) {
+        at(`${name}.environment`, 'must be an object of string values (variable -> value), e.g. {"ALB_MTLS_CERT": "alb_cert_g2"}.');
+      }
+      if (step.mtlsCertificate !== undefined && (typeof step.mtlsCertificate !== 'string' || scenario.handler !== 'url-forward')) {
+        at(`${name}.mtlsCertificate`, 'is a certificate name (a string) for the url-forward handler; env-selected and function read $env(ALB_MTLS_CERT): set environment instead.');
+      }
+      break;
+  }
+}
+
+function checkRequestStep(step: Obj, name: string, at: At): void {
+  for (const key of Object.keys(step)) {
+    if (!['action', 'request', 'connection', 'expected'].includes(key)) at(`${name}.${key}`, 'is not a request-step field (request, connection, expected); an action step needs "action".');
+  }
+  checkChoice(`${name}.connection`, step.connection, STEP_CONNECTIONS, at);
+  checkRequest(step.request, (field, message) => at(`${name}.${field}`, message));
+  if (!isObj(step.expected)) return at(`${name}.expected`, 'is required for a request step: {status, tlsVerifyStatus, failureClass}; an action step needs "action".');
+  for (const field of ['albRefuses', 'gatewayWarnings']) {
+    if (step.expected[field] !== undefined) at(`${name}.expected.${field}`, 'applies to the scenario start only; move it to the scenario\'s expected.');
+  }
+  checkExpected(step.expected, (field, message) => at(`${name}.${field}`, message));
 }
 
 function checkExpected(expected: unknown, at: At): void {

@@ -10,10 +10,20 @@
  *     whose access lines carry fuzzed user agents of up to 16 KB, and the allocator's high-water mark),
  *   - the process holds no more file descriptors at the end than at the start, not counting the
  *     emulator's keep-alive connections to its target (a pool that stays open by design, as ALB's does).
- * Exits 1 on any breach. Not part of `npm test`; run with `npm run soak` (about a minute on 2 cores).
- * SOAK_CONNECTIONS, SOAK_FUZZ and SOAK_SEED scale and replay a run.
+ * Then the full path (full-path.ts): 100,000 requests through gateway -> ALB verify -> echo target on
+ * keep-alive connections, with 522s (an untrusted certificate), 403s (the http-403 model) and client
+ * aborts mixed in. Every request not aborted is answered with its route's status; resident memory
+ * after GC grows at most SOAK_FULL_PATH_RSS_GROWTH_MB (default 32) over the second half and at most
+ * SOAK_FULL_PATH_RSS_BOUND_MB (default 64) over the 100,000 (three runs: +16 to +29 MB over all,
+ * at most +7 MB over the second half, after a 2,000-request warm-up, while the logs fill to
+ * capacity; RSS at the halfway mark peaked at +44 MB once); the JS heap in use after GC grows at
+ * most SOAK_FULL_PATH_HEAP_GROWTH_MB (default 8; measured 0.1) over the second half, which shows a
+ * leak of ~100 bytes per request that RSS would hide; no more file descriptors at the end than
+ * after the warm-up.
+ * Exits 1 on any breach. Not part of `npm test`; run with `npm run soak`: 272 s measured on 2 shared
+ * cores at load 4-5, of which the full path took 168 s (131 s of CPU, 634 requests/s).
+ * SOAK_CONNECTIONS, SOAK_FUZZ, SOAK_FULL_PATH and SOAK_SEED scale and replay a run.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import { createPki } from '../../certs/index.ts';
@@ -22,14 +32,23 @@ import { startAlb } from '../../harness/alb/index.ts';
 import { ALB_DEFAULTS } from '../../harness/alb/options.ts';
 import type { ConnectionLogEntry } from '../../harness/alb/types.ts';
 import { startTarget } from '../../harness/targets/index.ts';
+import { fullPathPhase } from './full-path.ts';
 import { fuzzHandshakeBytes, fuzzRequest, seededRandom } from './fuzz.ts';
+import { Breaches, fdCount as fdCountExcept, gc, pool as poolOf, settledRssMb } from './measure.ts';
 import { RawResponseReader } from './raw-http.ts';
+
+const fdCount = (targetPort: number) => fdCountExcept([targetPort]);
+const pool = (count: number, task: (i: number) => Promise<void>, concurrency = CONCURRENCY) => poolOf(count, task, concurrency);
 
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10_000);
 const FUZZ_INPUTS = Number(process.env.SOAK_FUZZ ?? 100_000);
 const SEED = Number(process.env.SOAK_SEED ?? 20_261_130);
 const RSS_BOUND_MB = Number(process.env.SOAK_RSS_BOUND_MB ?? 160);
 const RSS_GROWTH_MB = Number(process.env.SOAK_RSS_GROWTH_MB ?? 32);
+const FULL_PATH_REQUESTS = Number(process.env.SOAK_FULL_PATH ?? 100_000);
+const FULL_PATH_RSS_BOUND_MB = Number(process.env.SOAK_FULL_PATH_RSS_BOUND_MB ?? 64);
+const FULL_PATH_RSS_GROWTH_MB = Number(process.env.SOAK_FULL_PATH_RSS_GROWTH_MB ?? 32);
+const FULL_PATH_HEAP_GROWTH_MB = Number(process.env.SOAK_FULL_PATH_HEAP_GROWTH_MB ?? 8);
 const CONCURRENCY = 32;
 /** Of the fuzzed inputs, this share are broken handshakes on raw TCP; the rest are fuzzed HTTP requests over TLS. */
 const HANDSHAKE_SHARE = 0.2;
@@ -40,70 +59,8 @@ const VARIANTS: (ClientVariantId | null)[] = [
   'self-signed', 'server-auth-only', 'revoked', 'chain-too-deep', 'leaf-only', 'root-appended', 'expired-intermediate', null,
 ];
 
-const breaches: string[] = [];
-const breach = (message: string) => {
-  if (breaches.length < 50) breaches.push(message);
-  else if (breaches.length === 50) breaches.push('(more breaches not shown)');
-};
-
-/** Inodes of TCP sockets with `port` at either end (from /proc/net/tcp*). */
-function socketInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10) continue;
-      if (f[1]!.endsWith(`:${hex}`) || f[2]!.endsWith(`:${hex}`)) inodes.add(f[9]!);
-    }
-  }
-  return inodes;
-}
-
-/**
- * Open file descriptors of this process, minus the connections between the emulator and its
- * target: those form a keep-alive pool that stays open by design (as ALB's does), sized by load.
- */
-function fdCount(targetPort: number): number {
-  const pooled = socketInodes(targetPort);
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    let link: string;
-    try {
-      link = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      continue; // closed while we looked
-    }
-    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-    if (inode && pooled.has(inode)) continue;
-    count++;
-  }
-  return count;
-}
-const gc = (globalThis as { gc?: () => void }).gc;
-async function settledRssMb(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const usage = process.memoryUsage();
-  if (process.env.SOAK_DEBUG) console.error(JSON.stringify(Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, Math.round(v / 1048576)]))));
-  return usage.rss / 1024 / 1024;
-}
-
-/** Runs `count` tasks, `concurrency` at a time. */
-async function pool(count: number, task: (i: number) => Promise<void>, concurrency = CONCURRENCY): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
-}
+const breaches = new Breaches();
+const breach = (message: string) => breaches.add(message);
 
 async function main(): Promise<number> {
   if (!gc) console.warn('soak: run with --expose-gc (npm run soak does) for a meaningful RSS figure');
@@ -275,6 +232,21 @@ async function main(): Promise<number> {
   if (endRss - startRss > RSS_BOUND_MB) breach(`RSS grew ${(endRss - startRss).toFixed(1)} MB over the run, bound ${RSS_BOUND_MB} MB`);
   if (endRss - halfRss > RSS_GROWTH_MB) breach(`RSS grew ${(endRss - halfRss).toFixed(1)} MB over the second half of the fuzzed requests (logs already full), bound ${RSS_GROWTH_MB} MB`);
 
+  // Phase 3: the full path, gateway -> ALB -> target, with its own RSS and descriptor figures.
+  phaseStart = performance.now();
+  const fullPath = FULL_PATH_REQUESTS > 0
+    ? await fullPathPhase(pki, target.url, {
+      requests: FULL_PATH_REQUESTS,
+      concurrency: CONCURRENCY,
+      requestsPerConnection: 200,
+      rssBoundMb: FULL_PATH_RSS_BOUND_MB,
+      rssGrowthMb: FULL_PATH_RSS_GROWTH_MB,
+      heapGrowthMb: FULL_PATH_HEAP_GROWTH_MB,
+      breaches,
+    })
+    : null;
+  endPhase('fullPath');
+
   const seconds = (performance.now() - started) / 1000;
   const summary = {
     connections: CONNECTIONS,
@@ -291,11 +263,12 @@ async function main(): Promise<number> {
     seconds: +seconds.toFixed(1),
     phaseSeconds,
     fuzzConnections,
-    breaches,
+    fullPath,
+    breaches: breaches.list,
   };
   console.log(JSON.stringify(summary, null, 2));
-  console.log(breaches.length === 0 ? 'soak: OK' : `soak: ${breaches.length} breach(es)`);
-  return breaches.length === 0 ? 0 : 1;
+  console.log(breaches.list.length === 0 ? 'soak: OK' : `soak: ${breaches.list.length} breach(es)`);
+  return breaches.list.length === 0 ? 0 : 1;
 }
 
 process.exitCode = await main();

@@ -10,14 +10,17 @@ import { HOP_BY_HOP, type OutgoingHeaders } from './outgoing-headers.ts';
 export class TargetPool {
   readonly #targets: readonly URL[];
   #next = 0;
+  /** Health checks set this: the targets in service now (default: every target). */
+  inService: () => readonly URL[] = () => this.#targets;
   constructor(targets: readonly URL[]) {
     this.#targets = targets;
   }
   /** The next target, or undefined when none is registered (503). */
   next(): URL | undefined {
-    if (this.#targets.length === 0) return undefined;
-    const target = this.#targets[this.#next % this.#targets.length]!;
-    this.#next = (this.#next + 1) % this.#targets.length;
+    const targets = this.inService();
+    if (targets.length === 0) return undefined;
+    const target = targets[this.#next % targets.length]!;
+    this.#next = (this.#next + 1) % targets.length;
     return target;
   }
 }
@@ -239,9 +242,10 @@ export function forwardRequest(
       else req.pipe(proxyReq);
     };
 
-    // The client went away first (ALB logs 460): stop the target request too.
+    // The client went away first (ALB logs 460): stop the target request too. (`writableEnded`, not
+    // `writableFinished`: an HTTP/2 stream the client reset reads as finished.)
     res.on('close', () => {
-      if (settled || res.writableFinished) return;
+      if (settled || res.writableEnded) return;
       finish({ elbStatusCode: 460, targetStatusCode, targetProcessingSeconds: null, errorReason: null });
       current?.destroy();
     });

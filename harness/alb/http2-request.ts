@@ -39,9 +39,15 @@ export function requestAuthority(req: IncomingMessage): string | undefined {
  * Turns the forwarded headers of an HTTP/2 request into HTTP/1.1 ones for the target: pseudo-headers
  * go, and `:authority` becomes Host when the client sent no Host (an HTTP/2-to-HTTP/1.1 intermediary
  * must create Host from `:authority`, RFC 9113 section 8.3.1).
+ *
+ * HTTP/2 frames a body by its DATA frames, so a client may send one without Content-Length (for any
+ * method). HTTP/1.1 needs a length or chunked coding: without one, Node's client writes the body
+ * unframed for GET, DELETE or OPTIONS, and the target reads it as the start of the next request on
+ * that pooled connection. Such a body is sent chunked.
  */
-export function toHttp1Headers(headers: OutgoingHeaders): void {
+export function toHttp1Headers(headers: OutgoingHeaders, req: IncomingMessage): void {
   const authority = headers[':authority'];
   for (const name of Object.keys(headers)) if (isPseudoHeader(name)) delete headers[name];
   if (typeof authority === 'string' && getHeader(headers, 'host') === undefined) headers.host = authority;
+  if (!http2Stream(req).endAfterHeaders && getHeader(headers, 'content-length') === undefined) headers['transfer-encoding'] = 'chunked';
 }

@@ -13,6 +13,9 @@ import type { AlbHandle, AlbOptions, LoadBalancerHandle, LoadBalancerOptions } f
  * certificate, sslPolicy, mutualAuthentication, attributes per listener; the rest shared) and a
  * LoadBalancerHandle; more than 2 in verify mode are refused, as AWS's quota does.
  *
+ * With `healthCheck`, targets are health-checked as an ALB target group does (never with a client
+ * certificate); unhealthy ones get no traffic unless none is healthy. Off by default.
+ *
  * @example
  * await using alb = await startAlb({ certificate: { certPem: pki.server.chainPem, keyPem: pki.server.keyPem },
  *   mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },

@@ -5,6 +5,7 @@ import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import { ALB_REQUEST_LIMITS } from './limits.ts';
 import type { AlbConfig } from './options.ts';
 import { nodeCipherString } from './policies.ts';
+import { adoptSharedContext, serverContextOptions } from './server-context.ts';
 
 /** Requests in parallel on one HTTP/2 connection, as AWS documents for ALB listeners. */
 export const ALB_HTTP2_MAX_CONCURRENT_STREAMS = 128;
@@ -33,8 +34,10 @@ export function createListenerServer(config: AlbConfig): { server: ListenerServe
     honorCipherOrder: true, // "the server's cipher order wins" (describe-ssl-policies)
     ...(mtls ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
   };
+  // Advertised CA names make a listener's context its own; otherwise an mTLS listener's can be shared (server-context.ts).
+  const shareContext = mtls && !(config.advertiseTrustStoreCaNames && config.trustStore);
   const server = httpServer(config, {
-    ...contextOptions,
+    ...serverContextOptions(contextOptions, shareContext),
     requestCert: mtls,
     // The ALB verifies in JS (verify.ts); OpenSSL's verdict is only kept as a cross-check.
     rejectUnauthorized: false,
@@ -42,6 +45,7 @@ export function createListenerServer(config: AlbConfig): { server: ListenerServe
     // Node's own handshake timer stays as a backstop behind ours (handshake-tracker.ts).
     handshakeTimeout: config.handshakeTimeoutMs + 1_000,
   });
+  if (shareContext) adoptSharedContext(server, contextOptions);
   // The idle timeout covers established connections, between requests as well as before the first.
   // HTTP/1.1 connections get it on the socket; HTTP/2 sessions get `timeout` as their session timeout.
   server.timeout = config.idleTimeoutMs;

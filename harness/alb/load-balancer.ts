@@ -1,11 +1,12 @@
 import { UserError, harnessErrorCode, type UserErrorCode } from '../errors.ts';
+import { startHealthChecks } from './health-checks.ts';
 import { startListener } from './listener.ts';
 import { createLogStream, type WritableLogStream } from './log-stream.ts';
 import { resolveAlbOptions, type AlbConfig } from './options.ts';
 import type { AlbHandle, AlbOptions, ListenerOptions, LoadBalancerHandle, LoadBalancerOptions, LogStream } from './types.ts';
+import { MAX_VERIFY_LISTENERS, verifyQuotaProblem } from './verify-quota.ts';
 
-/** The AWS quota "Listeners using mTLS in verify mode per load balancer" (the ALB guide's quotas page, "Trust stores" table): 2. */
-export const MAX_VERIFY_LISTENERS = 2;
+export { MAX_VERIFY_LISTENERS };
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
 
@@ -34,9 +35,7 @@ function checkListeners(options: LoadBalancerOptions): ListenerOptions[] {
     const { port, mutualAuthentication } = listener as ListenerOptions;
     const mode = (mutualAuthentication ?? options.mutualAuthentication)?.mode;
     if (mode === 'verify' && ++verifyCount > MAX_VERIFY_LISTENERS) {
-      throw configError(
-        `listeners[${i}] is listener number ${verifyCount} in verify mode; AWS allows ${MAX_VERIFY_LISTENERS} per load balancer (quota "Listeners using mTLS in verify mode per load balancer"). Use mode 'passthrough' or 'off' for it, or start another load balancer`,
-      );
+      throw configError(`listeners[${i}] ${verifyQuotaProblem(verifyCount)}`);
     }
     if (typeof port === 'number' && port !== 0) {
       const first = seenPorts.get(port);
@@ -81,20 +80,25 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   resolveAlbOptions(shared);
   const configs = listeners.map((listener, i) => resolveListener(shared, listener, i));
   const handles: AlbHandle[] = [];
+  // One target group behind every listener: checked once, not once per listener.
+  const health = configs[0]!.healthCheck ? startHealthChecks(configs[0]!.targets, configs[0]!.healthCheck) : undefined;
   try {
-    for (const config of configs) handles.push(await startListener(config));
+    for (const config of configs) handles.push(await startListener(config, health));
   } catch (err) {
+    health?.stop();
     await Promise.all(handles.map((handle) => handle.close()));
     throw err;
   }
   const maxEntries = configs[0]!.maxLogEntries;
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => undefined));
+  const close = () => (closing ??= Promise.all(handles.map((handle) => handle.close())).then(() => health?.stop()));
   return {
     hostname: handles[0]!.hostname,
     listeners: handles,
     connectionLog: mergedLog('connectionLog', maxEntries, handles.map((h) => h.connectionLog)),
     accessLog: mergedLog('accessLog', maxEntries, handles.map((h) => h.accessLog)),
+    describeTargetHealth: () => health?.describe() ?? [],
+    checkTargetHealth: async () => (health ? health.checkNow() : []),
     close,
     [Symbol.asyncDispose]: close,
   };

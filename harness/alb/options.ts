@@ -1,15 +1,17 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { maxEntriesOption } from '../bounded-list.ts';
 import { UserError } from '../errors.ts';
+import { recentResults } from '../recent-results.ts';
 import { failed, isTlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { mtlsHeaderNames, renamingAttribute, DEFAULT_MTLS_HEADER_NAMES, type MtlsHeaderKey, type MtlsHeaderNames } from './headers.ts';
 import { XFF_MODES, type XffMode } from './forwarded-headers.ts';
 import { resolveSslPolicy, SSL_POLICIES, type SslPolicy } from './policies.ts';
 import { attributeKeyProblem, mutualAuthenticationProblem, sslPolicyProblem } from '../iac/aws-validation.ts';
 import { loadTrustStore } from './trust-store.ts';
+import { resolveHealthCheck, type HealthCheckConfig } from './health-checks.ts';
 import {
-  HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES,
-  type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type VerifyFailureMode,
+  HEADER_ENCODINGS, MUTUAL_AUTHENTICATION_MODES, TRUST_STORE_CHANGE_EFFECTS, VERIFY_FAILURE_MODES,
+  type AlbOptions, type Clock, type HeaderEncoding, type LoadedTrustStore, type MutualAuthenticationMode, type TlsVerifyStatus, type TrustStoreChangeEffect, type VerifyFailureMode,
 } from './types.ts';
 
 /** Defaults that AWS documents (or we chose, where it does not); see AlbOptions' JSDoc. */
@@ -83,6 +85,7 @@ export interface AlbConfig {
   targetConnectTimeoutMs: number;
   targetIdleTimeoutMs: number;
   verifyFailure: VerifyFailureMode;
+  trustStoreChange: TrustStoreChangeEffect;
   partialChain: boolean;
   stripClientMtlsHeaders: boolean;
   noCertificateStatus: TlsVerifyStatus;
@@ -94,17 +97,27 @@ export interface AlbConfig {
   /** Client connection idle timeout (`idle_timeout.timeout_seconds`), ms. */
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
+  /** Target health checks; undefined = off (every target gets traffic). */
+  healthCheck: HealthCheckConfig | undefined;
 }
 
 const configError = (message: string) => new UserError('HARNESS_ERR_ALB_CONFIG', `startAlb: ${message}`);
 
-function parseServerCertificate(certificate: AlbOptions['certificate'] | undefined): { cert: X509Certificate; key: KeyObject } {
+// Parsing the certificate and key and matching them costs ~0.5 ms, and runs of scenarios start
+// many ALBs with the same pair: the checked certificate is kept per pair (X509Certificate is immutable).
+const checkedServerCertificates = recentResults<X509Certificate>(16);
+
+function parseServerCertificate(certificate: AlbOptions['certificate'] | undefined): X509Certificate {
   if (!certificate || typeof certificate.certPem !== 'string' || typeof certificate.keyPem !== 'string') {
     throw configError('certificate is required: pass { certPem, keyPem } (e.g. pki.server.chainPem and pki.server.keyPem)');
   }
+  return checkedServerCertificates(`${certificate.certPem}\0${certificate.keyPem}`, () => checkServerCertificate(certificate.certPem, certificate.keyPem));
+}
+
+function checkServerCertificate(certPem: string, keyPem: string): X509Certificate {
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(certificate.certPem);
+    cert = new X509Certificate(certPem);
   } catch (err) {
     throw new UserError(
       'HARNESS_ERR_PEM',
@@ -114,7 +127,7 @@ function parseServerCertificate(certificate: AlbOptions['certificate'] | undefin
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey(certificate.keyPem);
+    key = createPrivateKey(keyPem);
   } catch (err) {
     throw new UserError(
       'HARNESS_ERR_PEM',
@@ -128,7 +141,7 @@ function parseServerCertificate(certificate: AlbOptions['certificate'] | undefin
       `startAlb: certificate.keyPem does not match certificate.certPem (the key is not the private half of the certificate for '${cert.subject.replace(/\n/g, ',')}'); pass the key that was issued with this certificate`,
     );
   }
-  return { cert, key };
+  return cert;
 }
 
 /** The emulated DNS name: the first SAN that looks like an ELB name, else the first DNS SAN, else `localhost`. */
@@ -261,7 +274,7 @@ function positiveMs(value: number | undefined, name: string, fallback: number): 
 
 /** Validates AlbOptions and fills in every default. Throws a UserError naming the field. */
 export function resolveAlbOptions(options: AlbOptions): AlbConfig {
-  const { cert } = parseServerCertificate(options.certificate);
+  const cert = parseServerCertificate(options.certificate);
   const policyProblem = options.sslPolicy === undefined ? null : sslPolicyProblem(options.sslPolicy, Object.keys(SSL_POLICIES));
   if (policyProblem) throw configError(`sslPolicy '${options.sslPolicy}': ${policyProblem}`);
   const policy = resolveSslPolicy(options.sslPolicy);
@@ -314,6 +327,7 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     // ALB's one idle timeout covers the target connection too, unless the emulator is told otherwise.
     targetIdleTimeoutMs: positiveMs(options.targetIdleTimeoutMs, 'targetIdleTimeoutMs', attributes[IDLE_TIMEOUT_ATTRIBUTE] === undefined ? ALB_DEFAULTS.targetIdleTimeoutMs : idleMs),
     verifyFailure,
+    trustStoreChange: oneOf(options.trustStoreChange ?? 'keep-established', TRUST_STORE_CHANGE_EFFECTS, 'trustStoreChange'),
     partialChain: options.partialChain ?? false,
     stripClientMtlsHeaders: options.stripClientMtlsHeaders ?? true,
     noCertificateStatus: parseNoCertificateStatus(options.noCertificateStatus),
@@ -324,5 +338,6 @@ export function resolveAlbOptions(options: AlbOptions): AlbConfig {
     maxLogEntries: maxEntriesOption(options.maxLogEntries, 'startAlb: maxLogEntries'),
     idleTimeoutMs: idleMs,
     handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', ALB_DEFAULTS.handshakeTimeoutMs),
+    healthCheck: resolveHealthCheck(options.healthCheck),
   };
 }

@@ -84,7 +84,7 @@ export function createRequestHandler(ctx: RequestHandlerContext) {
 
     const headers: OutgoingHeaders = copyRequestHeaders(req.headers);
     // Targets get HTTP/1.1 (the target group's default protocol version), whatever the client spoke.
-    if (isHttp2Request(req)) toHttp1Headers(headers);
+    if (isHttp2Request(req)) toHttp1Headers(headers, req);
     if (config.dropInvalidHeaderFields) dropInvalidHeaderFields(headers);
     if (config.stripClientMtlsHeaders) stripClientMtlsHeaders(headers, config.headerNames);
     const leaf = conn.chain.presented[0];

@@ -13,16 +13,18 @@ import { createClientErrorHandler, createRequestHandler } from './request-handle
 /**
  * Wires the HTTP side of a listener: requests (HTTP/1.1 and HTTP/2 alike) go to the request
  * handler, idle connections are closed at `idle_timeout.timeout_seconds`, and requests Node's
- * parser rejects get ALB's 400. Returns what to release when the listener closes.
+ * parser rejects get ALB's 400. Returns the target pool (health checks narrow it) and what to
+ * release when the listener closes.
  */
-export function serveRequests(server: ListenerServer, config: AlbConfig, logs: ListenerLogs): { close(): void } {
+export function serveRequests(server: ListenerServer, config: AlbConfig, logs: ListenerLogs): { pool: TargetPool; close(): void } {
   // ALB does not verify target certificates, so the target hop must not either.
   const { httpAgent, httpsAgent } = createTargetAgents();
+  const pool = new TargetPool(config.targets);
   const context = {
     config,
     listenerPort: logs.listenerPort,
     forward: {
-      pool: new TargetPool(config.targets),
+      pool,
       connectTimeoutMs: config.targetConnectTimeoutMs,
       idleTimeoutMs: config.targetIdleTimeoutMs,
       targetTls: { rejectUnauthorized: false },
@@ -43,10 +45,14 @@ export function serveRequests(server: ListenerServer, config: AlbConfig, logs: L
     void onRequest(req, res);
   });
   // An idle HTTP/1.1 socket, or an idle HTTP/2 session.
-  server.on('timeout', (connection: Socket | Http2Session) => {
-    if ((inFlight.get(connection) ?? 0) > 0) return;
+  const closeIfIdle = (connection: Socket | Http2Session) => {
+    if ((inFlight.get(connection) ?? 0) > 0 || connection.destroyed) return;
     connection.destroy();
-  });
+  };
+  server.on('timeout', closeIfIdle);
+  // Node passes only a session's first timeout to the server (its listener is a `once`): when that one
+  // found a request in flight, the later ones arrive on the session itself.
+  server.on('session', (session: Http2Session) => session.on('timeout', () => closeIfIdle(session)));
   const onClientError = createClientErrorHandler(context);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // Before the handshake finished there was no request, so no access-log line and no HTTP answer.
@@ -54,9 +60,16 @@ export function serveRequests(server: ListenerServer, config: AlbConfig, logs: L
       socket.destroy();
       return;
     }
+    // The client hung up in the middle of a request body: that request is logged 460 when its
+    // response closes, and no 400 goes to a client that has left.
+    if (err.code === 'HPE_INVALID_EOF_STATE' && (inFlight.get(socket) ?? 0) > 0) {
+      socket.destroy();
+      return;
+    }
     onClientError(err, socket);
   });
   return {
+    pool,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();

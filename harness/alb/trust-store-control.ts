@@ -1,4 +1,4 @@
-import type { SecureContextOptions, Server } from 'node:tls';
+import type { SecureContextOptions, Server, TLSSocket } from 'node:tls';
 import { UserError } from '../errors.ts';
 import type { AlbConfig } from './options.ts';
 import { loadTrustStore } from './trust-store.ts';
@@ -16,11 +16,15 @@ const controlError = (message: string) => new UserError('HARNESS_ERR_TRUST_STORE
  * The listener reads `config.trustStore` at every handshake, so swapping that object is the whole
  * rotation; the verdict cache is keyed by the store object and so starts afresh. When the listener
  * advertises the trust store's CA names, its SecureContext is rebuilt with the new `ca` list.
+ * Established connections go on (AWS does not say otherwise) unless `trustStoreChange` is
+ * `close-established`: then every established connection is closed and its client must reconnect.
  */
 export function trustStoreControl(config: AlbConfig, server: Server, baseContext: SecureContextOptions): TrustStoreControl {
   let bundle = { text: config.trustStore?.pems.join('') ?? '', source: 'trustStore.caCertificatesBundle' };
   let nextId = 1;
   let revocations: StoredRevocation[] = (config.trustStore?.crls ?? []).map((crl, i) => ({ id: nextId++, pem: crl.pem, source: `trustStore.revocations[${i}]` }));
+
+  const closeEstablished = trackEstablished(config, server);
 
   const requireVerifyMode = (verb: string) => {
     if (config.mode !== 'verify' || !config.trustStore) {
@@ -41,6 +45,7 @@ export function trustStoreControl(config: AlbConfig, server: Server, baseContext
     bundle = nextBundle;
     revocations = nextRevocations;
     if (config.advertiseTrustStoreCaNames) server.setSecureContext({ ...baseContext, ca: loaded.pems });
+    closeEstablished();
     return loaded;
   };
 
@@ -96,5 +101,20 @@ export function trustStoreControl(config: AlbConfig, server: Server, baseContext
       nextId += texts.length;
       return loaded;
     },
+  };
+}
+
+/** For `close-established`: the connections that passed the handshake, and a function that closes them all. */
+function trackEstablished(config: AlbConfig, server: Server): () => void {
+  if (config.trustStoreChange !== 'close-established') return () => {};
+  const established = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.destroyed) return; // refused in the handshake by the verdict
+    established.add(socket);
+    socket.once('close', () => established.delete(socket));
+  });
+  return () => {
+    for (const socket of established) socket.destroy();
+    established.clear();
   };
 }

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { UserError } from '../errors.ts';
+import { recentResults } from '../recent-results.ts';
 import { verifySignedDer } from '../../certs/x509/algorithms.ts';
 import { crlModel } from '../../certs/x509/crl-model.ts';
 import { certModel } from '../../certs/x509/model.ts';
@@ -43,11 +44,13 @@ const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
  */
 export function loadTrustStore(options: TrustStoreOptions): LoadedTrustStore {
   const source = options.source ?? 'trustStore.caCertificatesBundle';
-  const pems = parseBundle(options.caCertificatesBundle, source);
+  const bundle = options.caCertificatesBundle;
+  const pems = parsedBundles(bundle, () => parseBundle(bundle, source));
   const certificates = pems.map((p) => p.x509);
   const crls = (options.revocations ?? []).flatMap((text, index) => {
     const crlSource = options.revocationSources?.[index] ?? `trustStore.revocations[${index}]`;
-    const loaded = loadCrls(text, crlSource, certificates);
+    // The bundle's text stands for its parsed CAs (the same objects, from parsedBundles); the source names the CRL in its processing error.
+    const loaded = loadedCrls(`${bundle}\0${crlSource}\0${text}`, () => loadCrls(text, crlSource, certificates));
     for (const crl of loaded) {
       const issuerKey = crlModel(splitPemBlocks(crl.pem)[0]!.der).issuerKey;
       if (!certificates.some((ca) => certModel(ca).subjectKey === issuerKey)) options.onWarning?.(foreignCrlWarning(crlSource, crl.issuer, source));
@@ -78,6 +81,11 @@ function bundleWarnings(certificates: X509Certificate[], source: string): string
     return [`${source}: certificate ${i + 1} (${JSON.stringify(m.subject)}) is not a CA (${why}); it cannot issue client certificates, so only a client presenting this very certificate could match it`];
   });
 }
+
+// Every ALB start of a scenario run loads the same few bundles and CRLs: their parsed forms (read-only)
+// are kept by content. Only what loaded is kept, so a broken bundle still throws, naming its own source.
+const parsedBundles = recentResults<{ pem: string; x509: X509Certificate }[]>(32);
+const loadedCrls = recentResults<LoadedCrl[]>(64);
 
 function bundleError(source: string, line: number, rule: string, fix: string): UserError {
   return new UserError('HARNESS_ERR_TRUST_STORE', `${source} line ${line}: ${rule}. ${fix}`);

@@ -12,6 +12,15 @@ export type MutualAuthenticationMode = (typeof MUTUAL_AUTHENTICATION_MODES)[numb
 export const VERIFY_FAILURE_MODES = ['handshake', 'http-403'] as const;
 export type VerifyFailureMode = (typeof VERIFY_FAILURE_MODES)[number];
 
+/**
+ * What a trust-store change (`modifyTrustStore`, revocations) does to connections already
+ * established. AWS does not document it: `keep-established` (default) judges only new connections;
+ * `close-established` closes every established connection, so each client reconnects and is judged
+ * against the new store.
+ */
+export const TRUST_STORE_CHANGE_EFFECTS = ['keep-established', 'close-established'] as const;
+export type TrustStoreChangeEffect = (typeof TRUST_STORE_CHANGE_EFFECTS)[number];
+
 /** How certificate headers are encoded: `literal` keeps `+=/`; `doc-example` percent-encodes `=`. */
 export const HEADER_ENCODINGS = ['literal', 'doc-example'] as const;
 export type HeaderEncoding = (typeof HEADER_ENCODINGS)[number];
@@ -74,6 +83,45 @@ export interface LoadBalancerOptions extends Omit<AlbOptions, 'port'> {
   listeners: ListenerOptions[];
 }
 
+/**
+ * A target group's health check (CreateTargetGroup's `HealthCheck*` and `Matcher`). Given (even `{}`),
+ * health checks run with AWS's defaults for what is left out; absent, every target always gets traffic.
+ */
+export interface HealthCheckOptions {
+  /** Default true when the object is given; false turns the checks off. */
+  enabled?: boolean;
+  /** Default: each target's own scheme (its URL's http or https). AWS's API default is HTTP. */
+  protocol?: 'HTTP' | 'HTTPS';
+  /** Default `traffic-port`: the port in the target's URL. */
+  port?: number | 'traffic-port';
+  /** Default `/`. */
+  path?: string;
+  /** Default 30. AWS takes 5-300; the emulator takes any positive number so a test need not wait. */
+  intervalSeconds?: number;
+  /** Default 5; must be smaller than the interval. */
+  timeoutSeconds?: number;
+  /** Consecutive successes that bring an unhealthy target back. Default 5 (2-10). */
+  healthyThresholdCount?: number;
+  /** Consecutive failures that take a target out. Default 2 (2-10). */
+  unhealthyThresholdCount?: number;
+  /** HTTP codes that count as healthy: `200`, `200,202`, `200-299` (200-499). Default `200`. */
+  matcher?: string;
+}
+
+/** `TargetHealth.Reason` for the states the emulator produces. */
+export type TargetHealthReason = 'Elb.InitialHealthChecking' | 'Target.ResponseCodeMismatch' | 'Target.Timeout' | 'Target.FailedHealthChecks';
+
+/** One entry of `DescribeTargetHealth`. */
+export interface TargetHealthDescription {
+  /** The target's URL, as given in `targets`. */
+  target: string;
+  state: 'initial' | 'healthy' | 'unhealthy';
+  /** Absent when healthy. */
+  reason?: TargetHealthReason;
+  /** e.g. `Health checks failed with these codes: [500]`; absent when healthy. */
+  description?: string;
+}
+
 export interface AlbOptions {
   /** Listener port; 0 (default) = ephemeral. Always bound to 127.0.0.1. */
   port?: number;
@@ -90,12 +138,16 @@ export interface AlbOptions {
   attributes?: Record<string, string>;
   /** Target base URLs (http:// or https://), used round robin. Empty = 503 for every request. */
   targets?: string[];
+  /** Target health checks (ALB -> target, never with a client certificate). Default: none, every target gets traffic. */
+  healthCheck?: HealthCheckOptions;
   /** Target connect timeout, ms. Default 10_000 (ALB's). */
   targetConnectTimeoutMs?: number;
   /** Target idle timeout (no response bytes), ms. Default 60_000 (ALB's idle timeout). */
   targetIdleTimeoutMs?: number;
   /** How a failed verification shows. Default `handshake` (AWS docs); `http-403` completes the handshake and answers 403. */
   verifyFailure?: VerifyFailureMode;
+  /** What a trust-store change does to established connections. Undocumented by AWS. Default `keep-established`. */
+  trustStoreChange?: TrustStoreChangeEffect;
   /** Whether a non-self-signed CA in the trust store may anchor a chain. Undocumented by AWS. Default false (full chains, as AWS's trust-store documentation describes). */
   partialChain?: boolean;
   /** Strip client-sent `X-Amzn-Mtls-*` headers before forwarding. Undocumented by AWS. Default true. */
@@ -168,6 +220,10 @@ export interface LogStream<T> extends Iterable<T> {
 export interface AlbHandle extends ServerHandle, TrustStoreControl {
   /** The emulated DNS name the server certificate carries (for `servername` / Host). */
   hostname: string;
+  /** `DescribeTargetHealth`: with `healthCheck`, each target's state; without, an empty list (AWS: `unavailable`, checks disabled). */
+  describeTargetHealth(): TargetHealthDescription[];
+  /** Not an AWS verb: runs one round of health checks now instead of at the next interval; resolves with the new states. */
+  checkTargetHealth(): Promise<TargetHealthDescription[]>;
   connectionLog: LogStream<ConnectionLogEntry>;
   accessLog: LogStream<AccessLogEntry>;
 }
@@ -180,6 +236,9 @@ export interface LoadBalancerHandle {
   /** Every listener's lines, in the order written (each carries its `listenerPort`), as AWS writes one log per load balancer. */
   connectionLog: LogStream<ConnectionLogEntry>;
   accessLog: LogStream<AccessLogEntry>;
+  /** The targets' health, checked once for the load balancer (each listener's handle gives the same). */
+  describeTargetHealth(): TargetHealthDescription[];
+  checkTargetHealth(): Promise<TargetHealthDescription[]>;
   /** Closes every listener; idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

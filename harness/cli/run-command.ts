@@ -1,4 +1,6 @@
-import { junitXml, parseShard, renderTrace, runReport, runScenarios, scenarios, selectShard, type Scenario, type ScenarioOutcome, type Shard } from '../../scenarios/index.ts';
+import {
+  junitXml, parseShard, renderTrace, runReport, runScenarios, scenarios, selectShard, statusSequence, type Scenario, type ScenarioOutcome, type ScenarioResult, type Shard,
+} from '../../scenarios/index.ts';
 import { UserError } from '../errors.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
@@ -99,7 +101,10 @@ function select(ids: string[], all: boolean): Scenario[] {
   return [...new Set(ids)].map((id) => scenarios.find((s) => s.id === id)!);
 }
 
-const expectedText = (s: Scenario) => String(s.expected.status);
+const expectedText = (s: Scenario) => statusSequence(s);
+/** The statuses a run got, first request then each request step (an action step has none). */
+const gotText = (r: ScenarioResult) =>
+  [r.status, ...(r.steps ?? []).filter((s) => s.kind === 'request').map((s) => s.status)].map((v) => (v === null ? '-' : String(v))).join(' → ');
 
 function printTable(outcomes: ScenarioOutcome[], io: CliIo): void {
   const rows = outcomes.flatMap((o) =>
@@ -107,7 +112,7 @@ function printTable(outcomes: ScenarioOutcome[], io: CliIo): void {
       id: r.id,
       tls: r.tls,
       expected: expectedText(o.scenario),
-      got: r.status === null ? '-' : String(r.status),
+      got: gotText(r),
       verify: r.tlsVerifyStatus ?? '(none)',
       time: `${r.durationMs} ms`,
       run: r,

@@ -1,13 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createPki } from '../../certs/index.ts';
-import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
+import type { WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
+import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
 import { MUTUAL_AUTHENTICATION_MODES, VERIFY_FAILURE_MODES, type AlbHandle, type MutualAuthenticationMode, type TrustStoreOptions } from '../alb/types.ts';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
-import { loadTrustStore } from '../alb/trust-store.ts';
-import { verifyChain } from '../doctor/verify-chain.ts';
 import { harnessErrorCode, UserError } from '../errors.ts';
 import { ensureDirectorySync } from '../file-errors.ts';
 import { startLiveUiLazily } from '../report/live-ui-lazy.ts';
@@ -16,7 +14,10 @@ import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
-import { PRINTED_VARIANTS, serveCommandLines } from './serve-printed-commands.ts';
+import { serveListeners } from './serve-listeners.ts';
+import { parseTarget, pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
+import { serveCommandLines } from './serve-printed-commands.ts';
 import { watchFiles } from './serve-watch.ts';
 
 export const serveHelp = `Usage: alb-mtls serve [--mode verify|passthrough|off] [--pki DIR] [--trust-store FILE] [--crl FILE ...]
@@ -79,6 +80,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const imported = await importForServe(values, io);
+  if (imported && 'listeners' in imported) return serveListeners(imported, values, io);
   const mode: MutualAuthenticationMode = imported?.albOptions.mutualAuthentication?.mode ?? parseChoice('--mode', values.mode ?? 'verify', MUTUAL_AUTHENTICATION_MODES);
   const verifyFailure = parseChoice('--verify-failure', values['verify-failure'] ?? 'handshake', VERIFY_FAILURE_MODES);
   const port = parsePort('--port', values.port);
@@ -132,19 +134,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (ui) io.out(`Live page: ${ui.url}/`);
     io.out(`ALB emulator (mode ${mode}) with server certificate for ${alb.hostname}, localhost and 127.0.0.1; PKI in ${pki.dir}`);
     if (values['trust-store'] || imported?.trustStore) io.out(paint(io, 'yellow', 'Your own trust store is loaded: the commands below use the PKI\'s client certificates; use yours in their place.'));
-    for (const group of serveCommandLines({ pki, port: alb.port, mode, verifyFailure, verdictOf: (v) => verdicts.get(v) })) {
-      io.out(group.heading);
-      for (const command of group.commands) io.out(`  ${command}`);
-    }
+    const http2 = imported?.albOptions.attributes?.[HTTP2_ATTRIBUTE] !== 'false';
+    printCommandGroups(io, serveCommandLines({ pki, port: alb.port, mode, verifyFailure, http2, verdictOf: (v) => verdicts.get(v) }));
     using watching = values.watch && trustStore ? watchTrustStore(alb, () => trustStoreFor(pki, values['trust-store'], values.crl, io), trustStoreFiles(pki, values['trust-store'], values.crl), io) : undefined;
     if (watching) io.out(paint(io, 'dim', 'Watching the trust-store files: a change reloads the store for new connections.'));
     io.out(paint(io, 'dim', `Forwarding to ${targetUrl ?? `${target!.url} (echo target)`}. Log lines follow; Ctrl-C stops.`));
-    const stopConn = alb.connectionLog.subscribe((e) => io.out(`${paint(io, e.tlsVerifyStatus === 'Success' ? 'green' : 'red', 'connection-log')} ${e.raw}`));
-    const stopAccess = alb.accessLog.subscribe((e) => io.out(`${paint(io, 'dim', 'access-log')} ${e.raw}`));
-    await io.untilInterrupted();
-    stopConn();
-    stopAccess();
-    io.out('Stopping.');
+    await streamLogsUntilInterrupted(io, alb);
     return 0;
   } finally {
     await alb?.close();
@@ -152,48 +147,6 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     // A PKI serve made for itself holds private keys: it never outlives the command.
     if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });
   }
-}
-
-function parseTarget(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--target "${value}" is not a URL. Use e.g. --target http://127.0.0.1:8080.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError('HARNESS_ERR_INVALID_ARGUMENT', `--target "${value}" must be an http:// or https:// URL.`);
-  }
-  return url.href.replace(/\/$/, '');
-}
-
-/**
- * What the listener will answer for the clients the printed commands use, judged by the same
- * verifier with the same trust store (yours, if given), so each line announces the real outcome.
- */
-async function printedVerdicts(pki: WrittenPki, trustStore: TrustStoreOptions, ignoreExpiry: boolean): Promise<Map<string, TlsVerifyStatus>> {
-  const loaded = loadTrustStore({ ...trustStore, onWarning: () => {} });
-  const verdicts = new Map<string, TlsVerifyStatus>();
-  for (const variant of PRINTED_VARIANTS) {
-    const files = pki.client(variant);
-    if (!files) continue;
-    const result = await verifyChain({ chain: { file: files.chain }, trustStore: loaded, ignoreClientCertificateExpiry: ignoreExpiry });
-    verdicts.set(variant, result.status);
-  }
-  return verdicts;
-}
-
-/** The PKI in `dir` as its manifest describes it; writes a fresh one into a missing or empty dir (or with --force). */
-async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
-  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [] as string[];
-    throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: ${err.code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be read (${err.code})`}. Point --pki at a directory written by "alb-mtls certs", or at a new one.`);
-  });
-  if (entries.length === 0 || force) await (await createPki()).writeTo(dir, { force: true });
-  else if (!entries.includes('manifest.json')) {
-    throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: not a PKI written by "alb-mtls certs" (no manifest.json). Point --pki at such a directory, at an empty one, or add --force to write a fresh PKI into it.`);
-  }
-  return readPkiManifest(dir, '--pki');
 }
 
 /** The files of the trust store: your bundle and exactly your CRLs, or the PKI's bundle and its CRLs. */

@@ -3,7 +3,7 @@ import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import type { MutualAuthenticationMode } from '../alb/types.ts';
 
 export interface PrintedGroup {
-  /** What the commands show, e.g. `Good client certificate (client-good): expect "HTTP/1.1 200"; the connection log shows Success`. */
+  /** What the commands show, e.g. `Good client certificate (client-good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; the connection log shows Success`. */
   heading: string;
   /** The variant the commands present. */
   variant: string;
@@ -31,6 +31,8 @@ export function serveCommandLines(input: {
   port: number;
   mode: MutualAuthenticationMode;
   verifyFailure: 'handshake' | 'http-403';
+  /** `routing.http2.enabled`: curl then negotiates HTTP/2 (ALPN h2), openssl s_client offers no ALPN and gets HTTP/1.1. */
+  http2: boolean;
   /** Verify mode: the verdict the listener gives each variant's chain (judged with its own trust store). */
   verdictOf(variant: string): TlsVerifyStatus | undefined;
 }): PrintedGroup[] {
@@ -43,7 +45,12 @@ export function serveCommandLines(input: {
     if (!files) return;
     const verdict = mode === 'verify' ? input.verdictOf(variant) : undefined;
     const expectStatus: PrintedGroup['expectStatus'] = verdict === undefined || verdict === 'Success' ? 200 : input.verifyFailure === 'http-403' ? 403 : 'no response';
-    const outcome = expectStatus === 'no response' ? 'expect no HTTP response (the ALB closes the connection)' : `expect "HTTP/1.1 ${expectStatus}"`;
+    const outcome =
+      expectStatus === 'no response'
+        ? 'expect no HTTP response (the ALB closes the connection)'
+        : input.http2
+          ? `expect "HTTP/2 ${expectStatus}" from curl, "HTTP/1.1 ${expectStatus}" from openssl`
+          : `expect "HTTP/1.1 ${expectStatus}"`;
     const log = verdict !== undefined ? `; the connection log shows ${verdict}` : mode === 'passthrough' ? '; forwarded unverified' : '';
     groups.push({
       heading: `${title} (${variant}): ${outcome}${log}`,

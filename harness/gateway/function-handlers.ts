@@ -9,9 +9,16 @@ import { shared, type GatewayRuntime } from './gateway-context.ts';
 /**
  * Imports user function-handler modules (`$import(./modules/x)`) natively, with `@zuplo/runtime`
  * mapped to the harness's shim by loader-hooks.mjs, and TypeScript compiled by tsx. tsx's
- * `tsImport` is used (rather than `import()`) because under vitest an `import()` in harness code
- * goes through vite's module runner, which knows neither the hook nor the alias; tsx's import is
- * native in both the CLI and vitest. Each call loads a fresh copy of the module graph.
+ * namespaced import (`register({ namespace }).import`) is used rather than `import()` because under
+ * vitest an `import()` in harness code goes through vite's module runner, which knows neither the
+ * hook nor the alias; tsx's import is native in both the CLI and vitest.
+ *
+ * Each call loads a fresh copy of the user's module graph (module-scope state is per gateway, as in
+ * Zuplo's isolates): the entry's URL carries a `gateway-import` number that loader-hooks.mjs hands
+ * on to everything it imports, except `@zuplo/runtime`, whose state lives on globalThis
+ * (gateway-context.ts) so one copy serves every gateway. tsx is registered once, under one
+ * namespace: `tsImport` would register another loader per call, which Node never unregisters, and
+ * load the shim's module graph again each time (~45 ms per import, and a loader chain that grows).
  */
 
 const EXTENSIONS = ['', '.ts', '.mts', '.js', '.mjs', '/index.ts', '/index.js'];
@@ -20,7 +27,16 @@ interface HookState {
   port: MessagePort;
   roots: Set<string>;
   nextAck: number;
+  /** The number the next import's module graph is told apart by. */
+  nextImport: number;
+  /** tsx's loader, registered once (after these hooks, so it runs first). */
+  tsx?: Promise<{ import: (specifier: string, parentURL: string) => Promise<unknown> }>;
 }
+
+/** The query parameter that tells one import's copy of the user's module graph from another's (also in loader-hooks.mjs). */
+const IMPORT_PARAM = 'gateway-import';
+/** tsx's namespace for user modules: one per process, so the loaders it registers stay one. */
+const TSX_NAMESPACE = 'alb-mtls-harness-user-modules';
 
 const HOOKS = Symbol.for('alb-mtls-harness.gateway.loader-hooks');
 
@@ -32,11 +48,11 @@ function hooks(): HookState {
     // From source this file is .ts and so is the shim; in the published build both are .js.
     const shimUrl = new URL(`./runtime/index${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
     register(new URL('./runtime/loader-hooks.mjs', import.meta.url), {
-      data: { shimUrl, port: port2 },
+      data: { shimUrl, port: port2, importParam: IMPORT_PARAM },
       transferList: [port2],
     });
     port1.unref();
-    g[HOOKS] = { port: port1, roots: new Set(), nextAck: 1 };
+    g[HOOKS] = { port: port1, roots: new Set(), nextAck: 1, nextImport: 1 };
   }
   return g[HOOKS];
 }
@@ -94,9 +110,13 @@ export async function importUserModule(
   const s = shared();
   s.loading.push(gateway);
   try {
+    const state = hooks();
     // tsx is loaded here, on the first user module, not at start-up: only function handlers need it.
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    state.tsx ??= import('tsx/esm/api').then(({ register: registerTsx }) => registerTsx({ namespace: TSX_NAMESPACE }));
+    const tsx = await state.tsx;
+    const url = new URL(pathToFileURL(file).href);
+    url.searchParams.set(IMPORT_PARAM, String(state.nextImport++));
+    return (await tsx.import(url.href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserError(
       'HARNESS_ERR_GATEWAY_CONFIG',

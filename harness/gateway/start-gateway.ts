@@ -64,6 +64,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ...(options.originCa !== undefined && honoursOriginCa(runtime) ? { originCa: options.originCa } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.tlsVersion !== undefined ? { tlsVersion: options.tlsVersion } : {}),
+    ...(options.originKeepAliveMs !== undefined ? { keepAliveTimeoutMs: options.originKeepAliveMs } : {}),
     ...(options.resolve !== undefined ? { resolve: options.resolve } : {}),
     ...(options.maxUpstreamRecords !== undefined ? { maxRecords: options.maxUpstreamRecords } : {}),
     requestIdFor: (headers) => headers.get('zp-rid') ?? undefined,
@@ -130,6 +131,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     warnings,
     upstream: outbound.records,
     banner: runtimeBanner(environmentType, projectType, options.failureMode),
+    recycleConnections: () => outbound.close(),
   };
 }
 

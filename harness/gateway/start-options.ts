@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { certificateBlocks } from '../../certs/x509/pem.ts';
 import { UserError } from '../errors.ts';
+import { recentResults } from '../recent-results.ts';
 import { ENVIRONMENT_TYPES, FAILURE_MODES, PROJECT_TYPES, type GatewayOptions } from './types.ts';
 
 /**
@@ -28,17 +29,23 @@ export function checkOriginCa(originCa: string | string[], name: string): void {
   texts.forEach((text, i) => {
     const source = texts.length > 1 ? `${name}[${i}]` : name;
     if (typeof text !== 'string') throw new UserError('HARNESS_ERR_PEM', `${source}: expected PEM text, got ${typeof text}.`);
-    for (const block of certificateBlocks(text, source)) {
-      try {
-        new X509Certificate(block.der);
-      } catch (err) {
-        throw new UserError('HARNESS_ERR_PEM', `${source}: the certificate at line ${block.line} does not parse (${(err as Error).message}). Give the CA certificate in PEM.`, {
-          cause: err,
-        });
+    checkedOriginCas(text, () => {
+      for (const block of certificateBlocks(text, source)) {
+        try {
+          new X509Certificate(block.der);
+        } catch (err) {
+          throw new UserError('HARNESS_ERR_PEM', `${source}: the certificate at line ${block.line} does not parse (${(err as Error).message}). Give the CA certificate in PEM.`, {
+            cause: err,
+          });
+        }
       }
-    }
+      return true;
+    });
   });
 }
+
+// Every gateway of a scenario run trusts the same origin CA: a text that parsed once is not parsed again.
+const checkedOriginCas = recentResults<true>(16);
 
 /** Parses curl's `HOST:PORT:ADDRESS` into the `resolve` option's entry. */
 export function parseResolve(text: string, name = '--resolve'): [string, string] {

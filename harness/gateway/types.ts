@@ -102,6 +102,8 @@ export interface GatewayOptions {
   maxUpstreamRecords?: number;
   /** Outbound TCP connect timeout, ms. Default 10_000. */
   connectTimeoutMs?: number;
+  /** How long an idle connection to an origin is kept for reuse, ms. Default 1_000 (the Zuplo runtime's value is not documented). */
+  originKeepAliveMs?: number;
   /** Outbound TLS: `1.2`, `1.3`, or undefined (negotiate). Used by scenarios to pin the version. */
   tlsVersion?: '1.2' | '1.3';
   /** Listening port, 0 (default) = ephemeral, on 127.0.0.1. */
@@ -152,4 +154,9 @@ export interface GatewayHandle extends ServerHandle {
   readonly upstream: readonly UpstreamRecord[];
   /** What the gateway emulates, in one line (the CLI prints it first). */
   readonly banner: string;
+  /**
+   * Drops the connections the gateway keeps alive to its origins, as the runtime's pooled
+   * connections recycle in production: the next call opens a new connection (a new TLS handshake).
+   */
+  recycleConnections(): Promise<void>;
 }

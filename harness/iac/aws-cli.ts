@@ -48,6 +48,7 @@ export async function readAwsCliOutputs(paths: string[]): Promise<ParsedConfigur
           },
           listenerAttributes,
           loadBalancerAttributes,
+          ...(l.LoadBalancerArn !== undefined ? { loadBalancer: String(l.LoadBalancerArn) } : {}),
           at: `${path} /Listeners/${i}`,
         } satisfies ImportedListener);
       });

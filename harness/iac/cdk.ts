@@ -93,8 +93,11 @@ export async function readCdkAssembly(dir: string, vars: Readonly<Record<string,
     const template = await readJson(templatePath);
     const parsed = readCloudFormation(template, templatePath, vars);
     const ctx = templateContext(template, templatePath, vars);
-    config.listeners.push(...parsed.listeners.map((l) => ({ ...l, id: `${stack}/${l.id}`, at: `${relative(dir, templatePath)} ${l.at}` })));
+    config.listeners.push(
+      ...parsed.listeners.map((l) => ({ ...l, id: `${stack}/${l.id}`, ...(l.loadBalancer !== undefined ? { loadBalancer: `${stack}/${l.loadBalancer}` } : {}), at: `${relative(dir, templatePath)} ${l.at}` })),
+    );
     config.trustStores.push(...parsed.trustStores);
+    if (parsed.targetGroups) (config.targetGroups ??= []).push(...parsed.targetGroups.map((g) => ({ ...g, id: `${stack}/${g.id}` })));
     config.uploads.push(...(await uploadsOf(dir, stack, template as Record<string, unknown>, ctx)));
     config.notes.push(...parsed.notes.map((n) => `${stack}: ${n}`));
   }

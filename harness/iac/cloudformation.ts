@@ -1,5 +1,5 @@
 import { CFN_YAML_TAGS, resolveIntrinsics, resolveString, resourceCondition, type CfnTemplateContext } from './cfn-intrinsics.ts';
-import type { ImportedListener, ImportedTrustStore, ParsedConfiguration, S3Location } from './model.ts';
+import { TARGET_GROUP_HEALTH_CHECK_SETTINGS, type ImportedListener, type ImportedTargetGroup, type ImportedTrustStore, type ParsedConfiguration, type S3Location } from './model.ts';
 import { iacError, isRecord, jsonPointer, parseJsonText } from './source-text.ts';
 import { parseYamlText } from './yaml-text.ts';
 
@@ -12,6 +12,7 @@ const LISTENER = 'AWS::ElasticLoadBalancingV2::Listener';
 const TRUST_STORE = 'AWS::ElasticLoadBalancingV2::TrustStore';
 const REVOCATION = 'AWS::ElasticLoadBalancingV2::TrustStoreRevocation';
 const LOAD_BALANCER = 'AWS::ElasticLoadBalancingV2::LoadBalancer';
+const TARGET_GROUP = 'AWS::ElasticLoadBalancingV2::TargetGroup';
 /** Types that never matter to the listener and are not worth a note. */
 const SILENT_TYPES = new Set(['AWS::CDK::Metadata']);
 
@@ -53,7 +54,7 @@ function optionalBoolean(props: Record<string, unknown>, key: string, path: Path
   return text === 'true';
 }
 
-function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedListener & { loadBalancer?: string } {
+function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedListener {
   const mutual = props.MutualAuthentication === undefined ? undefined : resolveIntrinsics(props.MutualAuthentication, [...path, 'MutualAuthentication'], ctx);
   const mPath = [...path, 'MutualAuthentication'];
   const port = optionalString(props, 'Port', path, ctx);
@@ -73,8 +74,37 @@ function listenerOf(id: string, props: Record<string, unknown>, path: Path, ctx:
     listenerAttributes: keyValueList(props.ListenerAttributes, [...path, 'ListenerAttributes'], ctx),
     loadBalancerAttributes: {},
     loadBalancer: optionalString(props, 'LoadBalancerArn', path, ctx),
+    targetGroup: forwardedTargetGroup(props.DefaultActions, [...path, 'DefaultActions'], ctx),
     at: jsonPointer(path.slice(0, 2)),
   };
+}
+
+/** The target group of the first forward action: `TargetGroupArn`, or the first of `ForwardConfig.TargetGroups`. */
+function forwardedTargetGroup(actions: unknown, path: Path, ctx: CfnTemplateContext): string | undefined {
+  if (!Array.isArray(actions)) return undefined;
+  for (const [i, action] of actions.entries()) {
+    if (!isRecord(action)) continue;
+    if (action.TargetGroupArn !== undefined) return resolveString(action.TargetGroupArn, [...path, i, 'TargetGroupArn'], ctx);
+    const groups = isRecord(action.ForwardConfig) ? action.ForwardConfig.TargetGroups : undefined;
+    if (Array.isArray(groups) && isRecord(groups[0]) && groups[0].TargetGroupArn !== undefined) {
+      return resolveString(groups[0].TargetGroupArn, [...path, i, 'ForwardConfig', 'TargetGroups', 0, 'TargetGroupArn'], ctx);
+    }
+  }
+  return undefined;
+}
+
+function targetGroupOf(id: string, props: Record<string, unknown>, path: Path, ctx: CfnTemplateContext): ImportedTargetGroup {
+  const healthCheck: ImportedTargetGroup['healthCheck'] = {};
+  for (const key of TARGET_GROUP_HEALTH_CHECK_SETTINGS) {
+    if (key === 'Matcher') {
+      const matcher = isRecord(props.Matcher) ? optionalString(props.Matcher, 'HttpCode', [...path, 'Matcher'], ctx) : undefined;
+      if (matcher !== undefined) healthCheck.Matcher = matcher;
+    } else {
+      const value = optionalString(props, key, path, ctx);
+      if (value !== undefined) healthCheck[key] = value;
+    }
+  }
+  return { id, refs: [`<${id}>`, `<${id}.TargetGroupArn>`], healthCheck, at: jsonPointer(path.slice(0, 2)) };
 }
 
 function s3Location(props: Record<string, unknown>, keys: [string, string, string], path: Path, ctx: CfnTemplateContext): S3Location {
@@ -108,7 +138,7 @@ export function templateContext(doc: unknown, file: string, vars: Readonly<Recor
 export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Record<string, string>>): ParsedConfiguration {
   const ctx = templateContext(doc, file, vars);
   const config: ParsedConfiguration = { format: 'cloudformation', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
-  const listeners: (ImportedListener & { loadBalancer?: string })[] = [];
+  const listeners: ImportedListener[] = [];
   const revocations: { trustStore: string; locations: S3Location[] }[] = [];
   const loadBalancers = new Map<string, Record<string, string>>();
   const ignored: string[] = [];
@@ -144,6 +174,9 @@ export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Re
         revocations.push({ trustStore: resolveString(props.TrustStoreArn, [...path, 'TrustStoreArn'], ctx), locations });
         break;
       }
+      case TARGET_GROUP:
+        (config.targetGroups ??= []).push(targetGroupOf(id, props, path, ctx));
+        break;
       case LOAD_BALANCER:
         if (props.Type !== undefined && resolveString(props.Type, [...path, 'Type'], ctx) !== 'application') {
           config.notes.push(`${id} is a ${String(props.Type)} load balancer; only application load balancers are emulated`);
@@ -159,8 +192,11 @@ export function readCloudFormation(doc: unknown, file: string, vars: Readonly<Re
     if (store) store.revocations.push(...r.locations);
     else config.notes.push(`a TrustStoreRevocation names trust store ${r.trustStore}, which this template does not define; ignored`);
   }
-  for (const { loadBalancer, ...listener } of listeners) {
-    listener.loadBalancerAttributes = (loadBalancer && loadBalancers.get(loadBalancer)) || {};
+  for (const listener of listeners) {
+    const ref = listener.loadBalancer;
+    listener.loadBalancerAttributes = (ref && loadBalancers.get(ref)) || {};
+    // `<LogicalId>` of a balancer defined here is shown as its logical ID; anything else as resolved.
+    if (ref !== undefined && loadBalancers.has(ref)) listener.loadBalancer = ref.slice(1, -1);
     config.listeners.push(listener);
   }
   if (ignored.length > 0) config.notes.push(`ignored ${ignored.length} resource(s) the ALB emulator does not model: ${ignored.join(', ')}`);

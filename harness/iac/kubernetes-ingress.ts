@@ -1,4 +1,4 @@
-import type { ImportedListener, ParsedConfiguration } from './model.ts';
+import type { ImportedListener, ImportedTargetGroup, ParsedConfiguration, TargetGroupHealthCheckSetting } from './model.ts';
 import { iacError, isRecord } from './source-text.ts';
 
 /**
@@ -34,6 +34,39 @@ function stringMap(text: string): Record<string, string> {
   return out;
 }
 
+/** The controller's health check annotations -> the API's setting names. */
+const HEALTH_CHECK_ANNOTATIONS: Readonly<Record<string, TargetGroupHealthCheckSetting>> = {
+  'healthcheck-protocol': 'HealthCheckProtocol',
+  'healthcheck-port': 'HealthCheckPort',
+  'healthcheck-path': 'HealthCheckPath',
+  'healthcheck-interval-seconds': 'HealthCheckIntervalSeconds',
+  'healthcheck-timeout-seconds': 'HealthCheckTimeoutSeconds',
+  'healthy-threshold-count': 'HealthyThresholdCount',
+  'unhealthy-threshold-count': 'UnhealthyThresholdCount',
+  'success-codes': 'Matcher',
+};
+
+/** What the controller sets when an annotation is absent, where it differs from the API's defaults. */
+const CONTROLLER_HEALTH_CHECK_DEFAULTS: Partial<Record<TargetGroupHealthCheckSetting, string>> = {
+  HealthCheckIntervalSeconds: '15',
+  HealthyThresholdCount: '2',
+  UnhealthyThresholdCount: '2',
+};
+
+/**
+ * The target group the controller makes for the Ingress's backends, when its annotations set a health
+ * check (only then is one emulated, as for the other formats), with the controller's defaults.
+ */
+function ingressTargetGroup(name: string, get: (key: string) => string | undefined, at: string): ImportedTargetGroup | undefined {
+  const healthCheck: ImportedTargetGroup['healthCheck'] = {};
+  for (const [annotation, key] of Object.entries(HEALTH_CHECK_ANNOTATIONS)) {
+    const value = get(annotation);
+    if (value !== undefined) healthCheck[key] = value;
+  }
+  if (Object.keys(healthCheck).length === 0) return undefined;
+  return { id: `Ingress ${name}`, refs: [`Ingress ${name}`], healthCheck: { ...CONTROLLER_HEALTH_CHECK_DEFAULTS, ...healthCheck }, at };
+}
+
 interface MutualAuthenticationEntry {
   port?: number;
   mode?: string;
@@ -42,7 +75,7 @@ interface MutualAuthenticationEntry {
   advertiseTrustStoreCaNames?: string;
 }
 
-function ingressListeners(doc: Record<string, unknown>, index: number, file: string): ImportedListener[] {
+function ingressListeners(doc: Record<string, unknown>, index: number, file: string): { listeners: ImportedListener[]; targetGroup: ImportedTargetGroup | undefined } {
   const meta = isRecord(doc.metadata) ? doc.metadata : {};
   const name = `${String(meta.namespace ?? 'default')}/${String(meta.name ?? `ingress-${index}`)}`;
   const annotations = (isRecord(meta.annotations) ? meta.annotations : {}) as Record<string, unknown>;
@@ -55,7 +88,11 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
   const mutual = mutualText === undefined ? [] : json(mutualText, file, at('mutual-authentication'));
   if (!Array.isArray(mutual)) throw iacError(file, at('mutual-authentication'), 'expected a JSON list such as [{"port": 443, "mode": "verify", "trustStore": "arn:..."}]');
   const lbAttributes = stringMap(get('load-balancer-attributes') ?? '');
-  return ports.flatMap((entry) =>
+  // Ingresses of one IngressGroup share a load balancer; any other Ingress has its own.
+  const group = get('group.name');
+  const loadBalancer = group === undefined ? `Ingress ${name}` : `IngressGroup ${group}`;
+  const targetGroup = ingressTargetGroup(name, get, `document ${index + 1} (Ingress ${name})`);
+  const listeners = ports.flatMap((entry) =>
     Object.entries(isRecord(entry) ? entry : {}).map(([protocol, port]) => {
       const m = (mutual as MutualAuthenticationEntry[]).find((x) => Number(x.port) === Number(port));
       return {
@@ -73,18 +110,31 @@ function ingressListeners(doc: Record<string, unknown>, index: number, file: str
           : undefined,
         listenerAttributes: stringMap(get(`listener-attributes.${protocol.toUpperCase()}-${String(port)}`) ?? ''),
         loadBalancerAttributes: lbAttributes,
+        loadBalancer,
+        ...(targetGroup ? { targetGroup: targetGroup.refs[0]! } : {}),
         at: `document ${index + 1} (Ingress ${name})`,
       } satisfies ImportedListener;
     }),
   );
+  return { listeners, targetGroup };
 }
 
 /** Reads every Ingress of a YAML stream; other kinds are noted and ignored. */
 export function readIngress(docs: unknown[], file: string): ParsedConfiguration {
   const config: ParsedConfiguration = { format: 'kubernetes-ingress', source: file, listeners: [], trustStores: [], uploads: [], notes: [] };
   docs.forEach((doc, i) => {
-    if (isIngress(doc)) config.listeners.push(...ingressListeners(doc as Record<string, unknown>, i, file));
-    else if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+    if (!isIngress(doc)) {
+      if (isRecord(doc)) config.notes.push(`ignored document ${i + 1} (kind ${String(doc.kind ?? 'unknown')})`);
+      return;
+    }
+    const { listeners, targetGroup } = ingressListeners(doc as Record<string, unknown>, i, file);
+    if (targetGroup) (config.targetGroups ??= []).push(targetGroup);
+    for (const listener of listeners) {
+      // The Ingresses of one group share each port's listener: the first one found defines it here.
+      const same = config.listeners.find((l) => l.loadBalancer === listener.loadBalancer && l.protocol === listener.protocol && l.port === listener.port);
+      if (same) config.notes.push(`${listener.id} shares the ${listener.protocol} ${listener.port} listener of ${same.id} (${listener.loadBalancer}); that one's settings are used`);
+      else config.listeners.push(listener);
+    }
   });
   return config;
 }

@@ -41,6 +41,10 @@ export interface ImportedListener {
   mutualAuthentication?: ImportedMutualAuthentication;
   listenerAttributes: Record<string, string>;
   loadBalancerAttributes: Record<string, string>;
+  /** The target group its default action forwards to (a reference, as resolved), when it says. */
+  targetGroup?: string;
+  /** The load balancer it belongs to, as the configuration names it (logical ID, address, ARN, Ingress group), when it says. */
+  loadBalancer?: string;
   /** Where the listener is defined, for messages. */
   at: string;
 }
@@ -56,12 +60,39 @@ export interface ImportedTrustStore {
   at: string;
 }
 
+/**
+ * A target group's health check settings, by AWS's names, as the configuration gives them (values
+ * resolved to strings; settings left out are absent).
+ */
+export const TARGET_GROUP_HEALTH_CHECK_SETTINGS = [
+  'HealthCheckEnabled',
+  'HealthCheckProtocol',
+  'HealthCheckPort',
+  'HealthCheckPath',
+  'HealthCheckIntervalSeconds',
+  'HealthCheckTimeoutSeconds',
+  'HealthyThresholdCount',
+  'UnhealthyThresholdCount',
+  'Matcher',
+] as const;
+export type TargetGroupHealthCheckSetting = (typeof TARGET_GROUP_HEALTH_CHECK_SETTINGS)[number];
+
+export interface ImportedTargetGroup {
+  id: string;
+  /** Every string that refers to it (reference tokens, ARN). */
+  refs: string[];
+  healthCheck: Partial<Record<TargetGroupHealthCheckSetting, string>>;
+  at: string;
+}
+
 /** What one reader found in one file or directory. */
 export interface ParsedConfiguration {
   format: IacFormat;
   source: string;
   listeners: ImportedListener[];
   trustStores: ImportedTrustStore[];
+  /** Target groups with their health checks (CloudFormation, CDK, Terraform, a Kubernetes Ingress's annotations); the AWS CLI reader has none. */
+  targetGroups?: ImportedTargetGroup[];
   uploads: S3Upload[];
   /** Things ignored or assumed, each one sentence (e.g. "ignored resource Bucket (AWS::S3::BucketPolicy)"). */
   notes: string[];

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ALB_LISTENER_ATTRIBUTE_KEYS } from './aws-validation.ts';
-import type { ImportedListener, ParsedConfiguration, S3Location } from './model.ts';
+import type { ImportedListener, ImportedTargetGroup, ParsedConfiguration, S3Location, TargetGroupHealthCheckSetting } from './model.ts';
 import { isRecord } from './source-text.ts';
 
 /**
@@ -34,8 +34,31 @@ const LB_ARGUMENTS: Readonly<Record<string, string>> = {
 /** `aws_lb_listener` arguments are the listener attribute keys with `.` written `_`. */
 const LISTENER_ARGUMENTS: Readonly<Record<string, string>> = Object.fromEntries(ALB_LISTENER_ATTRIBUTE_KEYS.map((k) => [k.replaceAll('.', '_'), k]));
 
+/** `aws_lb_target_group` `health_check` arguments -> the API's setting names. */
+const HEALTH_CHECK_ARGUMENTS: Readonly<Record<string, TargetGroupHealthCheckSetting>> = {
+  enabled: 'HealthCheckEnabled',
+  protocol: 'HealthCheckProtocol',
+  port: 'HealthCheckPort',
+  path: 'HealthCheckPath',
+  interval: 'HealthCheckIntervalSeconds',
+  timeout: 'HealthCheckTimeoutSeconds',
+  healthy_threshold: 'HealthyThresholdCount',
+  unhealthy_threshold: 'UnhealthyThresholdCount',
+  matcher: 'Matcher',
+};
+
+/**
+ * The AWS provider's own defaults for `health_check`, which it sends to AWS in place of the API's
+ * (5 healthy, 2 unhealthy): a block that leaves the thresholds out gets 3 and 3.
+ */
+const PROVIDER_HEALTH_CHECK_DEFAULTS: Partial<Record<TargetGroupHealthCheckSetting, string>> = {
+  HealthyThresholdCount: '3',
+  UnhealthyThresholdCount: '3',
+};
+
 const LB = ['arn', 'load_balancer_type', ...Object.keys(LB_ARGUMENTS)];
-const LISTENER = ['protocol', 'port', 'ssl_policy', 'load_balancer_arn', 'mutual_authentication', ...Object.keys(LISTENER_ARGUMENTS)];
+const LISTENER = ['protocol', 'port', 'ssl_policy', 'load_balancer_arn', 'mutual_authentication', 'default_action', ...Object.keys(LISTENER_ARGUMENTS)];
+const TARGET_GROUP = ['arn', 'health_check'];
 const S3_OBJECT = ['bucket', 'key', 'source'];
 /** The arguments the importer reads, by resource type; every other type is noted and ignored. */
 export const TERRAFORM_READ_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -43,6 +66,8 @@ export const TERRAFORM_READ_ARGUMENTS: Readonly<Record<string, readonly string[]
   aws_alb: LB,
   aws_lb_listener: LISTENER,
   aws_alb_listener: LISTENER,
+  aws_lb_target_group: TARGET_GROUP,
+  aws_alb_target_group: TARGET_GROUP,
   aws_lb_trust_store: ['arn', 'name', 'name_prefix', 'ca_certificates_bundle_s3_bucket', 'ca_certificates_bundle_s3_key', 'ca_certificates_bundle_s3_object_version'],
   aws_lb_trust_store_revocation: ['trust_store_arn', 'revocations_s3_bucket', 'revocations_s3_key', 'revocations_s3_object_version'],
   aws_s3_object: S3_OBJECT,
@@ -62,6 +87,17 @@ function s3(bucket: unknown, key: unknown, version: unknown, at: string): S3Loca
   return b && k ? { bucket: b, key: k, ...(str(version) ? { version: str(version)! } : {}), at } : undefined;
 }
 
+const blocks = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? [v] : []);
+
+/** The target group of the first forward `default_action`: `target_group_arn`, or the first `forward { target_group { arn } }`. */
+function forwardedTargetGroup(actions: unknown): string | undefined {
+  for (const action of blocks(actions)) {
+    const arn = str(action.target_group_arn) ?? str(block(block(action.forward)?.target_group)?.arn);
+    if (arn !== undefined) return arn;
+  }
+  return undefined;
+}
+
 function listenerOf(r: TerraformResource, balancers: TerraformResource[]): ImportedListener {
   const v = r.values;
   const m = block(v.mutual_authentication);
@@ -71,6 +107,7 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
   const loadBalancerAttributes: Record<string, string> = {};
   for (const [arg, key] of Object.entries(LB_ARGUMENTS)) if (lb && str(lb.values[arg]) !== undefined) loadBalancerAttributes[key] = String(lb.values[arg]);
   const mode = str(m?.mode);
+  const targetGroup = forwardedTargetGroup(v.default_action);
   return {
     id: r.address,
     protocol: str(v.protocol),
@@ -87,6 +124,8 @@ function listenerOf(r: TerraformResource, balancers: TerraformResource[]): Impor
       : undefined,
     listenerAttributes,
     loadBalancerAttributes,
+    ...(targetGroup !== undefined ? { targetGroup } : {}),
+    ...(lb ? { loadBalancer: lb.address } : str(v.load_balancer_arn) !== undefined ? { loadBalancer: String(v.load_balancer_arn) } : {}),
     at: r.address,
   };
 }
@@ -101,6 +140,13 @@ export function terraformModel(resources: TerraformResource[], format: 'terrafor
     if (kind && kind !== 'application') config.notes.push(`${lb.address} is a ${kind} load balancer; only application load balancers are emulated`);
   }
   config.listeners = byType('aws_lb_listener', 'aws_alb_listener').map((r) => listenerOf(r, balancers));
+  config.targetGroups = byType('aws_lb_target_group', 'aws_alb_target_group').map((r): ImportedTargetGroup => {
+    const check = block(r.values.health_check) ?? {};
+    const healthCheck: ImportedTargetGroup['healthCheck'] = {};
+    for (const [arg, key] of Object.entries(HEALTH_CHECK_ARGUMENTS)) if (str(check[arg]) !== undefined) healthCheck[key] = String(check[arg]);
+    // Only a block that sets something is emulated (see healthCheckOf); it then has the provider's thresholds.
+    return { id: r.address, refs: r.refs, healthCheck: Object.keys(healthCheck).length > 0 ? { ...PROVIDER_HEALTH_CHECK_DEFAULTS, ...healthCheck } : healthCheck, at: r.address };
+  });
   for (const r of byType('aws_lb_trust_store')) {
     const v = r.values;
     const name = str(v.name);

@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { expectedWords, stepLabel, stepName, statusSequence, stepStatuses } from '../../scenarios/steps.ts';
+import { stepOutcomeWords } from '../../scenarios/trace.ts';
 import { SEED_SECTIONS, type Scenario, type ScenarioGroup, type ScenarioOutcome, type ScenarioResult, type TlsVersion } from '../../scenarios/types.ts';
 import { chainSvg, chainText } from './chain-svg.ts';
 import { strictCsp } from './csp.ts';
@@ -102,15 +104,17 @@ function summarySection(outcomes: readonly ScenarioOutcome[]): string {
 
 function expectedText(s: Scenario): string {
   const e = s.expected;
-  return `${statusText(e.status)} · ${e.tlsVerifyStatus ?? 'no verdict'}${e.failureClass ? ` · ${e.failureClass}` : ''}`;
+  const then = s.steps ? `, then ${s.steps.length} steps (answers ${statusSequence(s)})` : '';
+  return `${statusText(e.status)} · ${e.tlsVerifyStatus ?? 'no verdict'}${e.failureClass ? ` · ${e.failureClass}` : ''}${then}`;
 }
 
 /** Status over verify status: the two facts a row compares, stacked so the columns stay narrow. */
-function outcomeCell(status: number | null, tlsVerifyStatus: string | null, failureClass: string | null, mismatch = false): string {
+function outcomeCell(status: number | null, tlsVerifyStatus: string | null, failureClass: string | null, mismatch = false, steps?: string): string {
   return (
     `<td class="outcome${mismatch ? ' bad' : ''}"><span class="obs">${escapeHtml(statusText(status))}</span>` +
     `<span class="obs muted mono">${breakable(tlsVerifyStatus ?? 'no verdict')}</span>` +
-    `${failureClass ? `<span class="obs muted mono">${escapeHtml(failureClass)}</span>` : ''}</td>`
+    `${failureClass ? `<span class="obs muted mono">${escapeHtml(failureClass)}</span>` : ''}` +
+    `${steps ? `<span class="obs muted">${escapeHtml(steps)}</span>` : ''}</td>`
   );
 }
 
@@ -121,7 +125,8 @@ function breakable(code: string): string {
 
 function observedCell(run: ScenarioResult | undefined): string {
   if (!run) return '<td class="muted">not run</td>';
-  return outcomeCell(run.status, run.tlsVerifyStatus, null, !run.passed);
+  const answers = run.steps?.flatMap((step) => (step.kind === 'request' ? [step.status ?? 'none'] : []));
+  return outcomeCell(run.status, run.tlsVerifyStatus, null, !run.passed, answers ? `then ${answers.join(' → ')}` : undefined);
 }
 
 function summaryRow(o: ScenarioOutcome): string {
@@ -133,7 +138,7 @@ function summaryRow(o: ScenarioOutcome): string {
     `<tr class="${o.passed ? 'ok' : 'bad'}" data-group="${escapeHtml(s.group)}" data-outcome="${escapeHtml(outcomeTokens(o))}" data-scenario="${escapeHtml(s.id)}">` +
     `<td><a href="#s-${safeId(s.id)}"><code>${escapeHtml(s.id)}</code></a><br><span class="muted">${escapeHtml(s.title)}</span></td>` +
     `<td class="section">${escapeHtml(s.seedSection)}</td>` +
-    outcomeCell(s.expected.status, s.expected.tlsVerifyStatus, s.expected.failureClass) +
+    outcomeCell(s.expected.status, s.expected.tlsVerifyStatus, s.expected.failureClass, false, s.steps ? `then ${stepStatuses(s).join(' → ')}` : undefined) +
     TLS_VERSIONS.map((v) => observedCell(byTls(v))).join('') +
     `<td>${verdictBadge(o.passed)}</td><td class="mono">${escapeHtml(classes)}</td><td class="num">${escapeHtml(time)}</td></tr>`
   );
@@ -171,7 +176,10 @@ function scenarioCard(o: ScenarioOutcome, now: Date): string {
 function runSection(s: Scenario, run: ScenarioResult, now: Date): string {
   const prefix = `s-${safeId(s.id)}-${run.tls.replace('.', '')}`;
   const t = run.trace;
-  const caption = `Sequence of the TLS ${run.tls} run of ${s.id}: client → gateway → ALB → target`;
+  const caption = `Sequence of the TLS ${run.tls} run of ${s.id}: client → gateway → ALB → target${s.steps ? `, then ${s.steps.length} steps` : ''}`;
+  /** A multi-step run's details below the picture are the first request's (each step's outcome is in the steps table). */
+  const first = s.steps ? ' (first request)' : '';
+  const phaseLabel = (i: number) => `${stepName(i)}: ${run.steps?.[i]?.label ?? (s.steps?.[i] ? stepLabel(s.steps[i]) : '')}`;
   const chain = t.presentedChain.length
     ? `<figure>${chainSvg(t.presentedChain, `${prefix}-chain`, now)}<figcaption>Certificate chain the gateway presented` +
       `${t.certificateName ? ` ('${escapeHtml(t.certificateName)}')` : ''}, leaf first</figcaption></figure>` +
@@ -179,24 +187,44 @@ function runSection(s: Scenario, run: ScenarioResult, now: Date): string {
     : `<p class="muted">The gateway presented no client certificate${t.certificateName ? ` (it asked for '${escapeHtml(t.certificateName)}')` : ''}.</p>`;
   return [
     `<h3>Trace (TLS ${run.tls}, ${run.durationMs} ms)</h3>`,
-    `<figure class="trace" data-tls="${run.tls}">${sequenceSvg(t.steps, `${prefix}-seq`, caption)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
+    `<figure class="trace" data-tls="${run.tls}">${sequenceSvg(t.steps, `${prefix}-seq`, caption, phaseLabel)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
     `<ol class="steps">${t.steps.map((step) => `<li class="${step.outcome}">${escapeHtml(stepText(step))}</li>`).join('')}</ol>`,
-    '<h3>Presented certificate chain</h3>',
+    stepsTable(s, run),
+    `<h3>Presented certificate chain${first}</h3>`,
     chain,
     '<div class="grid"><div>',
-    '<h3>Connection log</h3>',
+    `<h3>Connection log${first}</h3>`,
     t.connectionLogLine ? `<pre class="conn-log">${escapeHtml(clip(t.connectionLogLine, LOG_LINE_LIMIT))}</pre>` : '<p class="muted">No entry: no TLS handshake reached the ALB.</p>',
     t.albReason ? `<p class="muted">Verifier's reason: ${escapeHtml(t.albReason)}</p>` : '',
     '<h3>Access log</h3>',
     t.accessLogLines.length ? t.accessLogLines.map((l) => `<pre class="access-log">${escapeHtml(clip(l, LOG_LINE_LIMIT))}</pre>`).join('') : '<p class="muted">No entry: no HTTP request was logged.</p>',
     '</div><div>',
-    `<h3>Headers the target saw${t.targetStatus !== null ? ` (it answered ${t.targetStatus})` : ''}</h3>`,
+    `<h3>Headers the target saw${first}${t.targetStatus !== null ? ` (it answered ${t.targetStatus})` : ''}</h3>`,
     targetHeaders(run),
     t.gatewayWarnings.length ? `<h3>Gateway warnings</h3><ul>${t.gatewayWarnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '',
-    `<h3>Response to the client: ${escapeHtml(statusText(run.status))}</h3>`,
+    `<h3>Response to the client${first}: ${escapeHtml(statusText(run.status))}</h3>`,
     t.responseBody ? `<pre class="body">${escapeHtml(t.responseBody)}</pre>` : '',
     '</div></div>',
   ].join('\n');
+}
+
+/** A multi-step run, step by step: what each step expected and what it got (nothing for a one-request scenario). */
+function stepsTable(s: Scenario, run: ScenarioResult): string {
+  if (!s.steps) return '';
+  const rows = s.steps.map((step, i) => {
+    const got = run.steps?.[i];
+    const expected = step.action === undefined ? expectedWords(step.expected) : 'done';
+    const observed = !got ? 'not run' : step.action === undefined ? stepOutcomeWords(got) : got.passed ? 'done' : got.mismatches.join('; ');
+    return (
+      `<tr class="${got?.passed ? 'ok' : 'bad'}"><td><code>${escapeHtml(stepName(i))}</code></td><td>${escapeHtml(stepLabel(step))}</td>` +
+      `<td class="mono">${escapeHtml(expected)}</td><td class="mono">${escapeHtml(observed)}</td><td>${verdictBadge(got?.passed ?? false)}</td></tr>`
+    );
+  });
+  return (
+    `<h3>Steps after the first request (TLS ${run.tls})</h3><div class="table-wrap"><table class="steps-table">` +
+    '<thead><tr><th scope="col">Step</th><th scope="col">What</th><th scope="col">Expected</th><th scope="col">Observed</th><th scope="col">Verdict</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function targetHeaders(run: ScenarioResult): string {

@@ -14,6 +14,8 @@ const ARROW_GAP = 12;
 const ROW_GAP = 14;
 /** The loop a step draws when a party acts alone (a lookup, a verdict). */
 const SELF_LOOP = 26;
+/** The band that opens each scenario step (a heading across the lifelines). */
+const PHASE_HEIGHT = 26;
 
 /** One step in words, the same words the picture shows (used for the text alternative and the step list). */
 export function stepText(step: TraceStep): string {
@@ -25,11 +27,23 @@ export function stepText(step: TraceStep): string {
  * The sequence picture of one run: the four parties as lifelines, one arrow per trace step (a loop
  * where a party acts alone), its label above it, failed steps in the failure colour with a cross
  * where the path stopped. `idPrefix` keeps the title/desc ids unique on a page holding many pictures.
+ * Trace steps that belong to a scenario step (`step.step`) are grouped under a heading band naming
+ * it (`phaseLabel` gives its words), so one picture shows a multi-step scenario in order.
  */
-export function sequenceSvg(steps: readonly TraceStep[], idPrefix: string, title: string): string {
+export function sequenceSvg(steps: readonly TraceStep[], idPrefix: string, title: string, phaseLabel: (step: number) => string = (i) => `steps[${i}]`): string {
   const body: string[] = [];
   let y = ACTOR_BOX.top + ACTOR_BOX.height + 18;
+  let phase: number | undefined;
   steps.forEach((step, index) => {
+    if (step.step !== undefined && step.step !== phase) {
+      phase = step.step;
+      const words = wrapText(phaseLabel(phase), charsFitting(WIDTH - 2 * MARGIN - 8))[0] ?? '';
+      body.push(
+        `<g class="seq-phase"><line x1="${MARGIN}" y1="${y}" x2="${WIDTH - MARGIN}" y2="${y}"/>` +
+          `<text x="${MARGIN + 4}" y="${y + 15}">${escapeHtml(words)}</text></g>`,
+      );
+      y += PHASE_HEIGHT;
+    }
     const fromX = ACTOR_X[step.from];
     const toX = ACTOR_X[step.to];
     const self = step.from === step.to;
@@ -69,7 +83,7 @@ export function sequenceSvg(steps: readonly TraceStep[], idPrefix: string, title
       `<text class="seq-actor-name" x="${x}" y="${ACTOR_BOX.top + 19}" text-anchor="middle">${TRACE_ACTORS[actor]}</text>`
     );
   });
-  const description = steps.map((s, i) => `${i + 1}. ${stepText(s)}`).join(' ');
+  const description = steps.map((s, i) => `${s.step !== undefined && s.step !== steps[i - 1]?.step ? `${phaseLabel(s.step)}: ` : ''}${i + 1}. ${stepText(s)}`).join(' ');
   return (
     `<svg class="seq" role="img" aria-labelledby="${idPrefix}-t" aria-describedby="${idPrefix}-d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" ` +
     `xmlns="http://www.w3.org/2000/svg" data-steps="${steps.length}">` +

@@ -69,6 +69,8 @@ svg.seq,svg.chain{max-width:100%;height:auto;display:block}
 .seq-step.failed text{fill:var(--bad)}
 .seq-stop circle{fill:var(--bad)}
 .seq-stop path{stroke:var(--card);stroke-width:2}
+.seq-phase line{stroke:var(--muted);stroke-dasharray:2 3}
+.seq-phase text{font-weight:600;fill:var(--muted)}
 .chain-card{fill:var(--code);stroke:var(--border)}
 .chain-card.bad{stroke:var(--bad);stroke-width:2}
 .chain-role{fill:var(--muted)!important;font-size:11px!important;text-transform:uppercase;letter-spacing:.04em}

@@ -6,6 +6,7 @@ import { noCertificate } from './no-certificate.ts';
 import { realWorld } from './real-world.ts';
 import { rejects403 } from './rejects-403.ts';
 import { trustStoreLoad } from './trust-store-load.ts';
+import { trustStoreRotation } from './trust-store-rotation.ts';
 import { walkthrough } from './walkthrough.ts';
 
 /** Every scenario in catalogue order (seed order first), before validation. */
@@ -15,6 +16,7 @@ export const CATALOGUE: readonly Scenario[] = [
   ...rejects403,
   ...noCertificate,
   ...albBehaviour,
+  ...trustStoreRotation,
   ...fails522Local,
   ...trustStoreLoad,
   ...realWorld,

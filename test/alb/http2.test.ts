@@ -202,4 +202,29 @@ describe('an HTTP/2 client, other paths', () => {
     const res = await h2(alb.port, { secureContext: clientContext(pki) });
     expect(res.status).toBe(200);
   });
+
+  it('modifyTrustStore: a new HTTP/2 connection sees the new bundle, an established HTTP/2 session goes on', async () => {
+    await using target = await startTarget({ kind: 'echo' });
+    await using alb = await startAlb({ certificate: serverCertificate(pki), mutualAuthentication: verifyMode(pki), targets: [target.url] });
+    const session = http2.connect(`https://localhost:${alb.port}`, { host: '127.0.0.1', secureContext: clientContext(pki, 'good') } as http2.SecureClientSessionOptions);
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const stream = session.request({ ':path': '/' });
+        stream.on('response', (headers) => {
+          stream.resume();
+          stream.on('end', () => resolve(Number(headers[':status'])));
+        });
+        stream.on('error', reject);
+      });
+    try {
+      expect(await get()).toBe(200);
+      alb.modifyTrustStore({ caCertificatesBundle: pki.rogueRoot.certPem });
+      const err = await refused(h2(alb.port, { secureContext: clientContext(pki, 'good') }));
+      expect((await alb.connectionLog.waitFor((c) => c.clientPort === err.localPort)).tlsVerifyStatus).toBe('Failed:ClientCertUntrusted');
+      expect(await get()).toBe(200);
+      expect(alb.connectionLog.entries.filter((c) => c.tlsVerifyStatus === 'Success')).toHaveLength(1);
+    } finally {
+      session.destroy();
+    }
+  });
 });

@@ -62,6 +62,42 @@ describe('trust store changes on a running ALB (ModifyTrustStore, Add/RemoveTrus
     expect(again).toEqual({ status: 200, localPort: first.localPort });
   });
 
+  it("trustStoreChange 'close-established': a change closes the established connection, and the reconnect is judged by the new store", async () => {
+    await using target = await startTarget({ kind: 'echo' });
+    await using alb = await startAlb({
+      certificate: serverCertificate(pki),
+      mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+      targets: [target.url],
+      trustStoreChange: 'close-established',
+    });
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, cert: pki.clients.good.chainPem, key: pki.clients.good.keyPem, ca: pki.root.certPem });
+    try {
+      const socketOfFirst = await new Promise<import('node:net').Socket>((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port: alb.port, servername: 'localhost', path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.socket!));
+        });
+        req.on('error', reject);
+      });
+      const closed = new Promise((resolve) => socketOfFirst.once('close', resolve));
+      alb.modifyTrustStore({ caCertificatesBundle: next.trustStoreBundle });
+      await closed; // the ALB closed the kept-alive connection
+      expect(await verdictOf(alb, clientContext(pki, 'good'))).toBe('Failed:ClientCertUntrusted');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('trustStoreChange: an unknown value is refused at start, naming the option', async () => {
+    const error = await startAlb({
+      certificate: serverCertificate(pki),
+      mutualAuthentication: { mode: 'verify', trustStore: { caCertificatesBundle: pki.trustStoreBundle } },
+      trustStoreChange: 'drain' as never,
+    }).then(() => null, (e: Error & { code?: string }) => e);
+    expect(error?.code).toBe('HARNESS_ERR_ALB_CONFIG');
+    expect(error?.message).toContain('trustStoreChange');
+  });
+
   it('a bundle that breaks ALB rules is refused and the listener keeps its store', async () => {
     await using target = await startTarget({ kind: 'echo' });
     await using alb = await startAlb({

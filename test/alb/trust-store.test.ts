@@ -33,6 +33,17 @@ function bundleError(bundle: string) {
   return loadError({ caCertificatesBundle: bundle, source: 'ca-bundle.pem' });
 }
 
+/** A PEM CRL naming the root as its issuer, signed by the rogue root's key: its signature does not verify. */
+async function rootCrlSignedByRogue(): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
+    thisUpdate: pki.now,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    signingKey: pki.rogueRoot.keys.privateKey,
+  });
+  return `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`;
+}
+
 const lineCount = (pem: string) => pem.trimEnd().split('\n').length;
 
 describe('ALB bundle rules', () => {
@@ -181,13 +192,7 @@ describe('CRLs', () => {
   });
 
   it('keeps a CRL whose signature does not verify with its issuer in the bundle, with processingError', async () => {
-    const crl = await x509.X509CrlGenerator.create({
-      issuer: new x509.X509Certificate(pki.root.certPem).subjectName,
-      thisUpdate: pki.now,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      signingKey: pki.rogueRoot.keys.privateKey,
-    });
-    const pem = `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`;
+    const pem = await rootCrlSignedByRogue();
     const store = loadTrustStore({ caCertificatesBundle: root, revocations: [pki.crls.root.pem, pem] });
     expect(store.crls[0]!.processingError).toBeUndefined();
     expect(store.crls[1]!.processingError).toBe(
@@ -213,5 +218,35 @@ describe('CRLs read by the certificate model', () => {
     expect(store.crls[1]!.processingError).toBe(
       String.raw`the signature of trustStore.revocations[1] does not verify with the public key of trust-store CA "CN=\\ store  ROOT,O=VERIFY-RULES"`,
     );
+  });
+});
+
+describe('the same bundle and CRLs loaded again (parsed forms are kept by content)', () => {
+  it('names the sources of the second load in its warnings and CRL processing errors, not the first', async () => {
+    const rogueCrl = await rootCrlSignedByRogue();
+    const bundle = `${root}${pki.clients.good.certPem}`; // the client certificate is no CA: a warning
+    const load = (source: string, crlSource: string) => {
+      const warnings: string[] = [];
+      const store = loadTrustStore({
+        caCertificatesBundle: bundle,
+        source,
+        revocations: [pki.crls.intermediate.pem, rogueCrl],
+        revocationSources: [`${crlSource}-intermediate.pem`, `${crlSource}-rogue.pem`],
+        onWarning: (w) => warnings.push(w),
+      });
+      return { warnings, errors: store.crls.map((c) => c.processingError) };
+    };
+    const first = load('first.pem', 'first');
+    const second = load('second.pem', 'second');
+    expect(second.warnings).toHaveLength(2);
+    expect(second.warnings[0]).toMatch(/^second-intermediate\.pem: the CRL's issuer "[^"]+" is not a CA in second\.pem;/);
+    expect(second.warnings[1]).toMatch(/^second\.pem: certificate 2 \(/);
+    expect(second.errors).toEqual([undefined, expect.stringMatching(/^the signature of second-rogue\.pem does not verify/)]);
+    expect(first.warnings.map((w) => w.replaceAll('first', 'second'))).toEqual(second.warnings);
+  });
+
+  it('still refuses a bundle that differs from a loaded one, naming its own source', () => {
+    loadTrustStore({ caCertificatesBundle: root, source: 'good.pem' });
+    expect(loadError({ caCertificatesBundle: `${root}\n`, source: 'blank.pem' }).message).toMatch(/^blank\.pem line \d+: blank line\./);
   });
 });

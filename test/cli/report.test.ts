@@ -51,6 +51,38 @@ describe('alb-mtls run --shard and report merge', () => {
     expect(xml).toContain('name="no-targets-503 [TLS 1.3]"');
   });
 
+  test('a multi-step scenario keeps its steps through --shard, the JSON report, report merge and JUnit', async () => {
+    const ids = ['ca-rotation-old-removed-first', 'url-forward-200'];
+    const files: string[] = [];
+    for (const i of [1, 2]) {
+      const io = captureIo();
+      expect(await main(['run', ...ids, '--tls', '1.3', '--shard', `${i}/2`, '--json'], io)).toBe(0);
+      files.push(join(dir, `steps-${i}.json`));
+      await writeFile(files.at(-1)!, io.stdout.join('\n'));
+    }
+    const io = captureIo();
+    const json = join(dir, 'steps-merged.json');
+    const junit = join(dir, 'steps-merged.xml');
+    expect(await main(['report', 'merge', '--json', json, '--junit', junit, ...files], io)).toBe(0);
+    const merged = JSON.parse(await readFile(json, 'utf8'));
+    const rotation = merged.scenarios.find((s: { id: string }) => s.id === 'ca-rotation-old-removed-first');
+    expect(rotation.expectedSteps).toEqual([
+      'steps[0] ModifyTrustStore: CA bundle "rotation-new-ca"',
+      "steps[1] request on the gateway's established keep-alive connection: 200, Success",
+      'steps[2] request on a new connection: 522, Failed:ClientCertUntrusted, handshake-rejected',
+      'steps[3] gateway redeployed with ALB_MTLS_CERT=alb_cert_g2',
+      'steps[4] request on a new connection: 200, Success',
+    ]);
+    expect(rotation.runs[0].steps.map((s: { status: number | null; connection: string | null }) => [s.status, s.connection])).toEqual([
+      [null, null], [200, 'reused'], [522, 'new'], [null, null], [200, 'new'],
+    ]);
+    expect(merged.scenarios.find((s: { id: string }) => s.id === 'url-forward-200').expectedSteps).toBeUndefined();
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('steps[2] request on a new connection: 522, Failed:ClientCertUntrusted, handshake-rejected, new connection [as expected]');
+    expect(xml).toContain('<testcase classname="scenarios.walkthrough" name="url-forward-200 [TLS 1.3]" time="');
+    expect(xml.match(/<system-out>/g)).toHaveLength(1);
+  });
+
   test('a failed scenario in any shard makes the merge exit 1', async () => {
     const a = await shard(1, 2);
     const report = JSON.parse(await readFile(a.file, 'utf8'));

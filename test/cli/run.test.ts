@@ -113,5 +113,14 @@ describe('alb-mtls scenarios', () => {
     expect(out).toMatch(/Requests fail with a 522 or connection error\n {2}ca-not-in-trust-store {2,}The CA that issued/);
     for (const s of scenarios) expect(out).toContain(`  ${s.id} `);
     expect(io.stdout.at(-1)).toBe(`${scenarios.length} scenarios. Run one with "alb-mtls run ID", all with "alb-mtls run --all".`);
+    expect(out).toMatch(/\n {2}ca-rotation-old-removed-first +Removing the old CA before the gateway switched: .* \(5 steps: 200 → 200 → 522 → 200\)\n/);
+  });
+
+  test('scenarios --json lists a multi-step scenario\'s steps, and no steps for the others', async () => {
+    const io = captureIo();
+    expect(await main(['scenarios', '--json'], io)).toBe(0);
+    const list = JSON.parse(io.stdout.join('\n')) as Array<{ id: string; steps?: string[] }>;
+    expect(list.find((s) => s.id === 'ca-rotation-old-removed-first')!.steps![2]).toBe('steps[2] request on a new connection: 522, Failed:ClientCertUntrusted, handshake-rejected');
+    expect(list.filter((s) => s.steps).map((s) => s.id)).toEqual(['ca-rotation-overlap', 'ca-rotation-old-removed-first']);
   });
 });

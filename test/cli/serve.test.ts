@@ -44,6 +44,7 @@ describe('alb-mtls serve', () => {
     // The whole chain is presented: the leaf, then the chain file; the request goes through stdin.
     expect(sClients[0]).toMatch(/^ {2}printf 'GET \/hello HTTP\/1\.1\\r\\nHost: 127\.0\.0\.1:\d+\\r\\nConnection: close\\r\\n\\r\\n' \| /);
     expect(sClients[0]).toMatch(/ -cert \S+\/clients\/client-good\.crt -cert_chain \S+\/clients\/client-good\.chain\.pem -key /);
+    expect(io.stdout).toContain('Good client certificate (good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; the connection log shows Success');
     expect(io.stdout).toContain('Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertExpired');
 
     const good = await get(first, filesIn(curls[0]!));

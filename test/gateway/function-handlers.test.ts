@@ -30,6 +30,16 @@ export default async function (request: ZuploRequest, context: ZuploContext) {
   return response;
 }
 `,
+  'modules/counter.ts': `
+let count = 0;
+export const next = () => ++count;
+`,
+  'modules/count.ts': `
+import { next } from "./counter";
+export default async function () {
+  return Response.json({ count: next() });
+}
+`,
   'modules/bad.ts': `
 export const notAResponse = async () => "hello";
 export const plainObject = async () => ({ ok: true, n: 1 });
@@ -47,6 +57,7 @@ export const throws = async () => { throw new RangeError("handler blew up"); };
 const ROUTES = routesDoc([
   route('/info/{id}', 'info'),
   route('/proxy', 'proxy'),
+  route('/count', 'count'),
   route('/not-a-response', 'bad', 'notAResponse'),
   route('/plain-object', 'bad', 'plainObject'),
   route('/nothing', 'bad', 'nothing'),
@@ -68,6 +79,15 @@ describe('function handlers from a project directory (.ts, importing @zuplo/runt
     expect(await ra.json()).toEqual({ greeting: 'from-a', atImport: 'from-a', requestId: 'rid-a', route: '/info/{id}', params: { id: '7' }, query: { x: '1' } });
     expect(await rb.json()).toMatchObject({ greeting: 'from-b', atImport: 'from-b', params: { id: '8' } });
     expect(ra.headers.get('zp-rid')).toBe('rid-a');
+  });
+
+  test('module-scope state, also of the modules a handler imports, is per gateway', async () => {
+    await using project = await tempProject({ 'config/routes.oas.json': JSON.stringify(ROUTES), ...MODULES });
+    await using a = await startGateway({ projectDir: project.dir });
+    const count = async (url: string) => ((await (await fetch(`${url}/count`)).json()) as { count: number }).count;
+    expect([await count(a.url), await count(a.url)]).toEqual([1, 2]);
+    await using b = await startGateway({ projectDir: project.dir });
+    expect([await count(b.url), await count(a.url), await count(b.url)]).toEqual([1, 3, 2]);
   });
 
   test('global fetch honours { zuplo: { mtlsCertificate } }: an unknown name is a 500 with the exact message', async () => {

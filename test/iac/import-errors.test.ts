@@ -216,7 +216,7 @@ describe('choosing the listener', () => {
 `;
   it('several HTTPS listeners without --listener: the error lists them; --listener picks one', async () => {
     const path = await file('choose/two.yaml', twoHttps);
-    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path}: 2 HTTPS listeners (A (HTTPS port 443), B (HTTPS port 8443)). Choose one with --listener ID`);
+    expect(await failure({ from: path })).toBe(`HARNESS_ERR_IAC ${path}: 2 HTTPS listeners (A (HTTPS port 443), B (HTTPS port 8443)). Choose one with --listener ID, or import them all with importLoadBalancerConfig`);
     const b = await importAlbConfig({ from: path, listener: 'B' });
     expect(b.listener).toEqual({ id: 'B', protocol: 'HTTPS', port: 8443 });
     expect(b.albOptions.mutualAuthentication).toEqual({ mode: 'passthrough' });

@@ -56,7 +56,8 @@ describe('alb-mtls serve --from', () => {
       '    routing.http.drop_invalid_header_fields.enabled=true',
       '    routing.http.request.x_amzn_mtls_clientcert_subject.header_name=X-Client-Subject',
       '  note: routing.http2.enabled=false: the listener offers HTTP/1.1 only (ALPN http/1.1, no h2)',
-      '  note: ignored 2 resource(s) the ALB emulator does not model: CaBucket (AWS::S3::Bucket), TargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup)',
+      '  note: ignored 1 resource(s) the ALB emulator does not model: CaBucket (AWS::S3::Bucket)',
+      '  note: listener HttpListener (HTTP port 80) is not emulated: only HTTPS listeners are (a plain HTTP listener carries no client certificate)',
       '  server certificate: the generated ALB certificate (an ACM certificate cannot be exported)',
     ]);
 
@@ -90,6 +91,10 @@ describe('alb-mtls serve --from', () => {
     const template = join(w.dir, 'cloudformation/template.yaml');
     const passthrough = join(w.dir, 'passthrough.yaml');
     await writeFile(passthrough, 'Resources:\n  L:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties: { Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: passthrough } }\n');
+    expect(await run(['--from', passthrough, '--listener-port', '443=8443'])).toEqual([
+      2,
+      `alb-mtls serve: --listener-port maps the ports of several listeners; ${passthrough} has one (L). Use --port N instead.`,
+    ]);
     expect(await run(['--from', passthrough, '--trust-store', w.bundlePath])).toEqual([
       2,
       `alb-mtls serve: --trust-store applies to a verify listener; L in ${passthrough} is passthrough (AWS rejects a trust store there). Remove --trust-store.`,
@@ -98,5 +103,77 @@ describe('alb-mtls serve --from', () => {
       2,
       `alb-mtls serve: ${template} line 40 (at /Resources/TrustStore/Properties): S3 object s3://partner-mtls-ca/ca/bundle.pem (bucket partner-mtls-ca, key ca/bundle.pem) has no local copy. Pass --s3 s3://partner-mtls-ca/ca/bundle.pem=PATH, or --s3-root DIR with the object at DIR/partner-mtls-ca/ca/bundle.pem`,
     ]);
+  });
+});
+
+describe('alb-mtls serve --from a load balancer with several HTTPS listeners', () => {
+  const twoListeners = (dir: string) => `Resources:
+  Store:
+    Type: AWS::ElasticLoadBalancingV2::TrustStore
+    Properties: { Name: partner-ca, CaCertificatesBundleS3Bucket: partner-mtls-ca, CaCertificatesBundleS3Key: ca/bundle.pem }
+  Revocation:
+    Type: AWS::ElasticLoadBalancingV2::TrustStoreRevocation
+    Properties:
+      TrustStoreArn: !GetAtt Store.TrustStoreArn
+      RevocationContents: [{ S3Bucket: partner-mtls-ca, S3Key: crl/intermediate.crl.pem }]
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+  Partners:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { LoadBalancerArn: !Ref Alb, Protocol: HTTPS, Port: 443, MutualAuthentication: { Mode: verify, TrustStoreArn: !Ref Store } }
+  Legacy:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: { LoadBalancerArn: !Ref Alb, Protocol: HTTPS, Port: 8443, MutualAuthentication: { Mode: passthrough } }
+# ${dir}
+`;
+
+  test('starts every listener, prints each URL, mode and trust store and its commands, and each enforces its own mode', async () => {
+    const path = join(w.dir, 'two-listeners.yaml');
+    await writeFile(path, twoListeners(w.dir));
+    const io = captureIo();
+    const exit = main(['serve', '--from', path, '--s3-root', w.s3Root, '--pki', pkiDir], io);
+    await io.nextLine(/^Forwarding to /);
+    const urls = io.stdout.filter((l) => /^https:\/\/127\.0\.0\.1:\d+ listener /.test(l));
+    expect(urls).toEqual([
+      expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+ listener Partners \(port 443 in the configuration\): mode verify, trust store partner-ca$/),
+      expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+ listener Legacy \(port 8443 in the configuration\): mode passthrough$/),
+    ]);
+    const [verifyUrl, passthroughUrl] = urls.map((l) => l.split(' ')[0]!);
+    expect(verifyUrl).not.toBe(passthroughUrl);
+    expect(io.stdout).toContain(`Listener Partners at ${verifyUrl} (mode verify):`);
+    expect(io.stdout).toContain(`Listener Legacy at ${passthroughUrl} (mode passthrough):`);
+    expect(io.stdout.filter((l) => / \((good|expired|untrusted-root)\): expect /.test(l))).toEqual([
+      'Good client certificate (good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; the connection log shows Success',
+      'Expired client certificate (expired): expect no HTTP response (the ALB closes the connection); the connection log shows Failed:ClientCertExpired',
+      'Good client certificate (good): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; forwarded unverified',
+      'Untrusted client certificate (untrusted-root): expect "HTTP/2 200" from curl, "HTTP/1.1 200" from openssl; forwarded unverified',
+    ]);
+    expect(io.stdout.filter((l) => l.startsWith('  curl ') && l.endsWith(` ${verifyUrl}/hello`))).toHaveLength(2);
+    expect(io.stdout.filter((l) => l.startsWith('  curl ') && l.endsWith(` ${passthroughUrl}/hello`))).toHaveLength(2);
+
+    expect((await get(verifyUrl!, 'good')).status).toBe(200);
+    const revoked = await get(verifyUrl!, 'revoked').then(
+      () => 'answered',
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    expect(revoked).toBe('ECONNRESET');
+    expect(await io.nextLine(/^connection-log .* Failed:ClientCertCrlHit TID_/)).toBeTruthy();
+    const forwarded = await get(passthroughUrl!, 'revoked');
+    expect(forwarded.status).toBe(200);
+    expect(JSON.parse(forwarded.body).headers['x-amzn-mtls-clientcert']).toBeDefined();
+    io.interrupt();
+    expect(await exit).toBe(0);
+  });
+
+  test('--listener-port maps a configured port; bad mappings and --ui are user errors', async () => {
+    const path = join(w.dir, 'two-listeners-ports.yaml');
+    await writeFile(path, twoListeners(w.dir));
+    const run = async (argv: string[]) => {
+      const io = captureIo();
+      return [await main(['serve', '--from', path, '--s3-root', w.s3Root, '--pki', pkiDir, ...argv], io), io.stderr[0]] as const;
+    };
+    expect(await run(['--listener-port', '8443'])).toEqual([2, 'alb-mtls serve: --listener-port "8443" is not PORT=LOCALPORT. Use e.g. --listener-port 443=8443.']);
+    expect(await run(['--listener-port', '9443=0'])).toEqual([2, 'alb-mtls serve: --listener-port 9443=0: no imported listener has port 9443 (their ports: 443, 8443).']);
+    expect(await run(['--ui'])).toEqual([2, `alb-mtls serve: --ui follows one listener; ${path} has 2. Remove --ui, or serve one with --listener ID.`]);
   });
 });

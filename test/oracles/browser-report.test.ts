@@ -210,7 +210,8 @@ describe('the live page of serve --ui in chromium', () => {
     const badCard = page.locator('article[data-verdict="Failed:ClientCertExpired"]');
     await badCard.waitFor();
     await goodCard.locator('ul.requests li', { hasText: 'target answered 200' }).waitFor();
-    expect(await goodCard.locator('ul.requests code').textContent()).toBe(`GET ${alb.url}/orders?id=7 HTTP/1.1`);
+    // curl negotiates HTTP/2 with the listener, as it would with a real ALB.
+    expect(await goodCard.locator('ul.requests code').textContent()).toBe(`GET ${alb.url}/orders?id=7 HTTP/2.0`);
     expect(await goodCard.locator('svg.chain text.chain-cn').allTextContents()).toEqual(['zuplo-gateway', 'alb-mtls-harness Intermediate CA']);
     expect(await badCard.locator('.badge').first().textContent()).toBe('Failed:ClientCertExpired');
     expect(await badCard.locator('p.reason').textContent()).toMatch(/^Verifier: certificate "CN=client-expired,O=alb-mtls-harness" expired at /);

@@ -92,4 +92,26 @@ describe('curl --http2 against the listener', () => {
     const entry = await alb.accessLog.waitFor(() => true);
     expect([entry.fields.type, entry.fields.request]).toEqual(['https', `GET https://localhost:${alb.port}/api/orders HTTP/1.1`]);
   });
+
+  test('a DELETE body curl streams without a length (HTTP/2 DATA frames only) reaches the target whole, chunked', async () => {
+    await using target = await startTarget({ kind: 'echo' });
+    await using alb = await startAlb(options(target.url));
+    // An upload of unknown size: over HTTP/2 curl sends no Content-Length, only DATA frames.
+    const res = await curlHttp2(alb.port, 'good', ['--request', 'DELETE', '--header', 'Transfer-Encoding: chunked', '--data', 'hello']);
+    expect([res.code, res.version, res.status]).toEqual([0, '2', 200]);
+    const seen = JSON.parse(res.body) as EchoBody;
+    expect([seen.method, seen.body, seen.headers['content-length'], seen.headers['transfer-encoding']]).toEqual(['DELETE', 'hello', undefined, 'chunked']);
+    // The pooled target connection is still in step: the next request is answered as itself.
+    const next = await curlHttp2(alb.port, 'good');
+    expect([next.status, (JSON.parse(next.body) as EchoBody).method]).toEqual([200, 'GET']);
+  });
+
+  test('curl giving up (--max-time) on a slow target: the target request is dropped and the access log says 460', async () => {
+    await using target = await startTarget({ kind: 'slow', delayMs: 30_000 });
+    await using alb = await startAlb(options(target.url, { targetIdleTimeoutMs: 60_000 }));
+    const res = await curlHttp2(alb.port, 'good', ['--max-time', '1']);
+    expect(res.code).toBe(28); // operation timed out
+    const entry = await alb.accessLog.waitFor((a) => a.elbStatusCode === 460, 5_000);
+    expect([entry.fields.type, entry.targetStatusCode]).toEqual(['h2', null]);
+  });
 });

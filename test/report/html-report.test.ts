@@ -149,4 +149,26 @@ describe('renderHtmlReport: the whole catalogue', () => {
       }
     }
   });
+
+  test('a multi-step scenario draws one picture with a band per step, in order, and a table of each step\'s expected and observed outcome', () => {
+    const card = /<section class="card" id="s-ca-rotation-old-removed-first"[\s\S]*?<\/section>/.exec(html)![0];
+    const svg = /<figure class="trace" data-tls="1\.3">([\s\S]*?)<\/figure>/.exec(card)![1]!;
+    expect([...svg.matchAll(/<g class="seq-phase">.*?<text [^>]*>([^<]*)<\/text><\/g>/g)].map((m) => m[1])).toEqual([
+      'steps[0]: ModifyTrustStore: CA bundle &quot;rotation-new-ca&quot;',
+      'steps[1]: request on the gateway&#39;s established keep-alive connection',
+      'steps[2]: request on a new connection',
+      'steps[3]: gateway redeployed with ALB_MTLS_CERT=alb_cert_g2',
+      'steps[4]: request on a new connection',
+    ]);
+    const table = /<table class="steps-table">[\s\S]*?<\/table>/.exec(card)![0];
+    const rows = [...table.matchAll(/<tr class="(ok|bad)"><td><code>([^<]*)<\/code><\/td><td>[^<]*<\/td><td class="mono">([^<]*)<\/td><td class="mono">([^<]*)<\/td>/g)].map((m) => m.slice(1));
+    expect(rows.slice(0, 5)).toEqual([
+      ['ok', 'steps[0]', 'done', 'done'],
+      ['ok', 'steps[1]', '200, Success', '200, Success, reused connection'],
+      ['ok', 'steps[2]', '522, Failed:ClientCertUntrusted, handshake-rejected', '522, Failed:ClientCertUntrusted, handshake-rejected, new connection'],
+      ['ok', 'steps[3]', 'done', 'done'],
+      ['ok', 'steps[4]', '200, Success', '200, Success, new connection'],
+    ]);
+    expect(html).toMatch(/data-scenario="ca-rotation-old-removed-first">.*?<span class="obs muted">then 200 → 522 → 200<\/span>/);
+  });
 });
