@@ -15,6 +15,8 @@ export const ALWAYS_STRIPPED = [
   'zp-local-service',
 ] as const;
 
+const ALWAYS_STRIPPED_SET: ReadonlySet<string> = new Set(ALWAYS_STRIPPED);
+
 /** From compat 2024-01-15 every `zp-*` / `cf-*` header goes, except these. */
 export const INTERNAL_KEPT = new Set(['zp-rid', 'cf-ray', 'zp-body-removed']);
 
@@ -51,11 +53,13 @@ export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags):
   const headers = incoming.ownsHeaders ? incoming.headers : new Headers(incoming.headers);
   const requestId = headers.get('zp-rid') || headers.get('zuplo-request-id') || randomUUID();
 
-  for (const name of ALWAYS_STRIPPED) headers.delete(name);
+  // One pass over the names present (Headers lists them lower-case) rather than a delete per
+  // always-stripped name: each delete validates its argument, present or not.
   const names: string[] = [];
   headers.forEach((_value, name) => names.push(name));
   for (const name of names) {
-    if (flags.stripAllInternalHeaders) {
+    if (ALWAYS_STRIPPED_SET.has(name)) headers.delete(name);
+    else if (flags.stripAllInternalHeaders) {
       if ((name.startsWith('zp-') || name.startsWith('cf-')) && !INTERNAL_KEPT.has(name)) headers.delete(name);
     } else if (LEGACY_GEO.test(name)) {
       headers.delete(name);
