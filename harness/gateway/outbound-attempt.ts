@@ -209,6 +209,15 @@ export function sendAttempt<R>(attempt: Attempt<R>, env: AttemptEnvironment, may
   });
 }
 
+type SocketListeners = Array<[string, (...args: unknown[]) => void]>;
+
+/** Adds a once-listener to `socket` and notes it in `listeners` (removed when the attempt settles). */
+function listenOnce(socket: Socket, listeners: SocketListeners, event: string, listener: (...args: unknown[]) => void, first = false): void {
+  listeners.push([event, listener]);
+  if (first) socket.prependOnceListener(event, listener);
+  else socket.once(event, listener);
+}
+
 interface SocketWatch {
   /** The client's verdict on the origin's certificate, read before the socket was freed. */
   originVerdict(): string | undefined;
@@ -228,12 +237,7 @@ function watchSocket(
   const { tls, phase, record } = opts;
   let verdict: string | undefined;
   // Every listener is removed when the attempt settles: a keep-alive socket serves many attempts.
-  const listeners: Array<[string, (...args: unknown[]) => void]> = [];
-  const on = (event: string, listener: (...args: unknown[]) => void, first = false) => {
-    listeners.push([event, listener]);
-    if (first) socket.prependOnceListener(event, listener);
-    else socket.once(event, listener);
-  };
+  const listeners: SocketListeners = [];
   const timer = socket.connecting
     ? setTimeout(() => {
         phase.connectTimedOut = true;
@@ -247,10 +251,12 @@ function watchSocket(
       for (const [event, listener] of listeners) socket.removeListener(event, listener);
     },
   };
-  on('data', () => (phase.responseBytes = true));
+  listenOnce(socket, listeners, 'data', () => (phase.responseBytes = true));
   if (!socket.connecting) {
     // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
-    Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: opts.reused });
+    phase.tcpConnected = true;
+    phase.secureConnected = tls;
+    phase.provenAccepted = opts.reused;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;
     return watch;
@@ -258,16 +264,16 @@ function watchSocket(
   if (tls) {
     // Read while the native handle is alive: when the socket errs or ends, before it is freed.
     const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
-    on('error', read, true);
-    on('end', read, true);
+    listenOnce(socket, listeners, 'error', read, true);
+    listenOnce(socket, listeners, 'end', read, true);
     // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
-    on('session', () => (phase.provenAccepted = true));
+    listenOnce(socket, listeners, 'session', () => (phase.provenAccepted = true));
   }
-  on('connect', () => {
+  listenOnce(socket, listeners, 'connect', () => {
     phase.tcpConnected = true;
     if (!tls) clearTimeout(timer);
   });
-  on('secureConnect', () => {
+  listenOnce(socket, listeners, 'secureConnect', () => {
     phase.secureConnected = true;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;
