@@ -76,8 +76,10 @@
  * (17:44-17:47): main 0.52, 0.53, 0.50 (CPU ratio 0.49, 0.51, 0.50; 16 KB 0.57, 0.61, 0.54; CPU per
  * full request 988, 991, 967 µs), this branch 0.79, 0.82, 0.76 (CPU ratio 0.79, 0.87, 0.79; 16 KB
  * 0.77, 0.84, 0.84; 575, 524, 595 µs against 454-473 µs bare). Load 3-4.5: main 0.43, 0.48, this
- * branch 0.75, 0.75. So the full path is at the 0.8 line on a quiet machine (one run of three above
- * it) and below it on a loaded one: not reliably met. What is left, by the last line profile
+ * branch 0.75, 0.75; after the last three changes (17:52-17:55, load 3.3-4.3) main 0.45, 0.44 (CPU
+ * ratio 0.46, 0.48), this branch 0.73, 0.76 (CPU ratio 0.82, 0.81; 16 KB 0.77, 0.79). So CPU per
+ * request is within the target, req/s sits at the 0.8 line on a quiet machine (one run of three
+ * above it) and below it on a loaded one: not reliably met. What is left, by the last line profile
  * (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request more than
  * the bare chain (9.7 instead of 6 scavenges per 1,000 requests: the full path keeps four log and
  * record entries per request in its bounded lists and carries ~6 KB more per request); the bytes
