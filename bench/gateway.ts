@@ -38,11 +38,57 @@
  *
  * All together: CPU per full-path request 1,560 -> 1,215 µs (-22%, two alternated pairs; bare chain
  * ~500-585 µs), req/s ratio 0.23-0.37 -> 0.34-0.42 (four pairs, loaded machine). On a quieter machine
- * (load 2-3), `npx tsx bench/gateway.ts`: ratio 0.36 -> 0.51 and 0.52, CPU ratio 0.47-0.51. Still short of 0.8: what is left is
- * spread thin (profile, no item above ~4%): the runtime's WHATWG objects (ZuploRequest, Response,
- * Headers from raw headers: ~8%), AsyncLocalStorage (~2.5%), the ALB access-log entry formatted per
- * request (~2.5%), and the bytes the ALB adds (about 2.5 KB of certificate headers per request that
- * the echo returns; the bare chain adds one short header).
+ * (load 2-3), `npx tsx bench/gateway.ts`: ratio 0.36 -> 0.51 and 0.52, CPU ratio 0.47-0.51.
+ *
+ * Second round (main at 612fe1b measured 0.53, CPU ratio 0.50, 16 KB 0.61 on an idle machine).
+ * Where the time went was found by splitting the chain (bare front -> ALB -> echo, gateway -> bare
+ * terminator -> bare target) and by line-level profiles of an esbuild bundle of this file: the
+ * gateway hop cost ~400 µs more than a bare relay, the ALB and echo ~140 µs more than the bare
+ * terminator and target.
+ *
+ * - Forward fast path: a urlForwardHandler route with a constant baseUrl, no timeout and a request
+ *   without body (and without credentials in its URL) is forwarded without ZuploRequest,
+ *   ZuploContext, AsyncLocalStorage or a Response: the origin's node message comes back as an
+ *   OriginAnswer (origin-answer.ts) whose headers are listed as Headers.forEach would list them,
+ *   and is piped to the client. Micro-benchmarks: new Request ~31 µs (more with a followed signal),
+ *   a ReadableStream ~44 µs and a Response over it ~33 µs per request. test/gateway/
+ *   forward-fast-path.test.ts sends the same raw requests through both paths and compares every
+ *   byte and log line (headers in odd case and order, repeats, cookies, 204, HEAD, redirect,
+ *   502, cut body, odd reason phrase, unreachable origin, credentials, client disconnect).
+ * - The client's disconnect is watched by a ClientAbort; an AbortSignal is made only for a
+ *   handler's ZuploRequest. Gateway hop's extra CPU per request over a bare relay: 157/121/141 ->
+ *   96/97/91 µs (three alternated pairs).
+ * - Bounded lists drop their oldest entry with shift (splice(0, 1) copied the 1,000-entry list:
+ *   4-6 µs per push, four pushes per request); route matches are remembered per pathname (URLPattern
+ *   polyfill exec 3.5 -> 0.27 µs).
+ * - ALB: the access-log entry is formatted on first read (about 30 µs per request in place; the ALB
+ *   hop's extra cost 145 -> 122 µs, three pairs, noisy); a request's log facts and the forward
+ *   outcome are written out field by field instead of spread (line profile: 65 and 23 ticks -> 3
+ *   and 3, about 16 µs per request); the client's headers are copied without the Connection list
+ *   when it only says keep-alive, the mTLS names' lower-case set is made once, trace ids come from
+ *   a hex pool, header lookups skip keys of another length.
+ * - Gateway: URLs are parsed once each (five parses per request before), the outbound init is not
+ *   copied with an object rest, no WeakSet entry per request, the body pipe has no promise, and
+ *   five per-request closures became plain functions (under tsx each named closure also costs
+ *   esbuild's keepNames defineProperty: ~14 µs per request in total before).
+ *
+ * Result, `npx tsx bench/gateway.ts` alternated with main (886407b) in the same minutes. Load 2-2.7
+ * (17:44-17:47): main 0.52, 0.53, 0.50 (CPU ratio 0.49, 0.51, 0.50; 16 KB 0.57, 0.61, 0.54; CPU per
+ * full request 988, 991, 967 µs), this branch 0.79, 0.82, 0.76 (CPU ratio 0.79, 0.87, 0.79; 16 KB
+ * 0.77, 0.84, 0.84; 575, 524, 595 µs against 454-473 µs bare). Load 3-4.5: main 0.43, 0.48, this
+ * branch 0.75, 0.75; after the last three changes (17:52-17:55, load 3.3-4.3) main 0.45, 0.44 (CPU
+ * ratio 0.46, 0.48), this branch 0.73, 0.76 (CPU ratio 0.82, 0.81; 16 KB 0.77, 0.79). So CPU per
+ * request is within the target, req/s sits at the 0.8 line on a quiet machine (one run of three
+ * above it) and below it on a loaded one: not reliably met. What is left, by the last line profile
+ * (plain-JS bundle, 531 µs per full request): the garbage collector, 24 µs per request more than
+ * the bare chain (9.7 instead of 6 scavenges per 1,000 requests: the full path keeps four log and
+ * record entries per request in its bounded lists and carries ~6 KB more per request); the bytes
+ * the ALB adds, 32 µs (a bare chain that adds the same five certificate headers costs 490
+ * instead of 458 µs per request); the echo's JSON.stringify, ~5 µs (escape-scanning the 2.5 KB of
+ * certificate headers); the ALB's access-log entry and its two Dates, ~5 µs; the rest spread over
+ * event listeners and promises of the three hops, none above 2%. Under tsx the remaining named
+ * closures of the hot path still cost a few µs; the same benchmark bundled as plain JS gave ratio
+ * 0.78 (CPU ratio 0.75) when tsx gave 0.68-0.78.
  */
 import http from 'node:http';
 import https from 'node:https';

@@ -10,7 +10,9 @@ export const DEFAULT_MAX_ENTRIES = 1_000;
 /** Appends `item` and drops the oldest entries beyond `max`, so the list holds the newest `max`. */
 export function pushBounded<T>(list: T[], item: T, max: number): void {
   list.push(item);
-  if (list.length > max) list.splice(0, list.length - max);
+  // One over (every push once full): shift, which V8 does in place; splice(0, n) copies the whole list.
+  if (list.length === max + 1) list.shift();
+  else if (list.length > max) list.splice(0, list.length - max);
 }
 
 /** A `max*` option: a whole number >= 1, or the default. A UserError naming `field` otherwise. */

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import { microsecondTimestamp, splitLogLine, unquote } from './connection-log.ts';
+import { microsecondTimestamp, splitLogLine, subMillisecondDigits, unquote } from './connection-log.ts';
 import type { AccessLogEntry } from './types.ts';
 
 /**
@@ -81,11 +81,32 @@ const orDash = (value: string | number | null | undefined): string =>
 // Quotes inside a quoted field are escaped so the line stays splittable.
 const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-/** Builds the access-log entry for one request. */
+/**
+ * Builds the access-log entry for one request. `fields` and `raw` are formatted on first read,
+ * from the facts and the sub-millisecond digits taken now: a log file reads `raw` at once, an
+ * in-memory log that nobody reads costs no formatting.
+ */
 export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
+  const finishedMicros = subMillisecondDigits();
+  const receivedMicros = subMillisecondDigits();
+  let formatted: { fields: Record<string, string>; raw: string } | undefined;
+  return {
+    get fields() {
+      return (formatted ??= formatEntry(facts, finishedMicros, receivedMicros)).fields;
+    },
+    connTraceId: facts.connTraceId,
+    elbStatusCode: facts.elbStatusCode,
+    targetStatusCode: facts.targetStatusCode,
+    get raw() {
+      return (formatted ??= formatEntry(facts, finishedMicros, receivedMicros)).raw;
+    },
+  };
+}
+
+function formatEntry(facts: RequestFacts, finishedMicros: number, receivedMicros: number): { fields: Record<string, string>; raw: string } {
   const values: Record<string, string> = {
     type: facts.type,
-    time: microsecondTimestamp(facts.finishedAt),
+    time: microsecondTimestamp(facts.finishedAt, finishedMicros),
     elb: facts.elb,
     'client:port': `${facts.clientIp}:${facts.clientPort}`,
     'target:port': orDash(facts.target),
@@ -105,7 +126,7 @@ export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
     domain_name: orDash(facts.domainName),
     chosen_cert_arn: '-',
     matched_rule_priority: '0',
-    request_creation_time: microsecondTimestamp(facts.receivedAt),
+    request_creation_time: microsecondTimestamp(facts.receivedAt, receivedMicros),
     actions_executed: orDash(facts.actionsExecuted),
     redirect_url: '-',
     error_reason: orDash(facts.errorReason),
@@ -119,13 +140,7 @@ export function accessLogEntry(facts: RequestFacts): AccessLogEntry {
     request_transform_status: '-',
   };
   const raw = ACCESS_LOG_FIELDS.map(({ name, quoted }) => (quoted ? quote(values[name]!) : values[name]!)).join(' ');
-  return {
-    fields: values,
-    connTraceId: facts.connTraceId,
-    elbStatusCode: facts.elbStatusCode,
-    targetStatusCode: facts.targetStatusCode,
-    raw,
-  };
+  return { fields: values, raw };
 }
 
 /** Parses a raw access-log line (the inverse of `accessLogEntry`). */

@@ -33,9 +33,13 @@ export function newConnTraceId(): string {
  * ISO 8601 with microseconds (`2023-10-04T17:05:15.514108Z`). The clock gives milliseconds; the
  * sub-millisecond digits come from the monotonic timer, so they are real but not reproducible.
  */
-export function microsecondTimestamp(date: Date): string {
-  const micros = Math.floor((performance.now() % 1) * 1000);
+export function microsecondTimestamp(date: Date, micros: number = subMillisecondDigits()): string {
   return date.toISOString().replace(/Z$/, `${String(micros).padStart(3, '0')}Z`);
+}
+
+/** The three digits after the milliseconds: the monotonic clock's sub-millisecond part (0-999). */
+export function subMillisecondDigits(): number {
+  return Math.floor((performance.now() % 1) * 1000);
 }
 
 /** What the listener knows about one connection when it is established or fails. */

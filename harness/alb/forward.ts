@@ -49,6 +49,13 @@ export function createTargetAgents(): { httpAgent: http.Agent; httpsAgent: https
   return { httpAgent: new http.Agent(pool), httpsAgent: new https.Agent(pool) };
 }
 
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
+
+function startIdleTimer(socket: Socket, idleTimeoutMs: number, onIdle: () => void): void {
+  socket.setTimeout(idleTimeoutMs);
+  socket.on('timeout', onIdle);
+}
+
 /** A request without a body can be sent again as it is. */
 function isReplayable(req: IncomingMessage): boolean {
   // HTTP/2 frames the body without Content-Length: a request has none when its HEADERS ended the stream.
@@ -136,9 +143,16 @@ export function forwardRequest(
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
-      resolve({ ...outcome, target: hostPort, sentBodyBytes });
+      // Written out rather than spread: a spread of these differently shaped outcomes is slow in V8.
+      resolve({
+        elbStatusCode: outcome.elbStatusCode,
+        targetStatusCode: outcome.targetStatusCode,
+        target: hostPort,
+        targetProcessingSeconds: outcome.targetProcessingSeconds,
+        errorReason: outcome.errorReason,
+        sentBodyBytes,
+      });
     };
-    const elapsed = () => (performance.now() - started) / 1000;
 
     const send = (agent: http.Agent | false) => {
       const requestOptions: http.RequestOptions & ConnectionOptions = {
@@ -161,16 +175,12 @@ export function forwardRequest(
           timeoutPhase = 'idle';
           proxyReq.destroy(new Error(`target ${hostPort} sent nothing for ${options.idleTimeoutMs} ms`));
         };
-        const startIdleTimer = () => {
-          socket.setTimeout(options.idleTimeoutMs);
-          socket.on('timeout', onIdle);
-        };
         proxyReq.once('close', () => {
           socket.off('timeout', onIdle);
           if (!socket.destroyed) socket.setTimeout(0);
         });
         if (!socket.connecting) {
-          startIdleTimer(); // a pooled connection
+          startIdleTimer(socket, options.idleTimeoutMs, onIdle); // a pooled connection
           return;
         }
         connectTimer = setTimeout(() => {
@@ -179,14 +189,16 @@ export function forwardRequest(
         }, options.connectTimeoutMs);
         socket.once('connect', () => {
           clearTimeout(connectTimer);
-          startIdleTimer();
+          startIdleTimer(socket, options.idleTimeoutMs, onIdle);
         });
       });
 
       proxyReq.on('response', (proxyRes) => {
         targetStatusCode = proxyRes.statusCode ?? null;
         const outHeaders: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(proxyRes.headers)) {
+        const targetHeaders = proxyRes.headers;
+        for (const name in targetHeaders) {
+          const value = targetHeaders[name];
           if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
         }
         // HTTP/2 has no reason phrase (Node warns when given one).
@@ -197,16 +209,16 @@ export function forwardRequest(
         });
         proxyRes.pipe(res);
         proxyRes.on('end', () =>
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: null }),
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: null }),
         );
         // The target died mid-body: the status is already out, so the client connection is cut.
         proxyRes.on('error', () => {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
         });
         proxyRes.on('aborted', () => {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode ?? 502, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
         });
       });
 
@@ -214,7 +226,7 @@ export function forwardRequest(
         if (settled) return;
         if (targetStatusCode !== null) {
           res.destroy();
-          finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: elapsed(), errorReason: 'TargetClosedConnection' });
+          finish({ elbStatusCode: targetStatusCode, targetStatusCode, targetProcessingSeconds: secondsSince(started), errorReason: 'TargetClosedConnection' });
           return;
         }
         if (replayable && agent !== false && timeoutPhase === null && isStaleSocketError(proxyReq, err)) {

@@ -48,18 +48,19 @@ export function newTraceIdValue(now: Date): string {
   return `1-${epoch}-${randomHex24()}`;
 }
 
-// One random draw serves many trace ids (12 bytes each): a crypto call per request costs more than the id is worth.
+// One random draw serves many trace ids (12 bytes = 24 hex digits each), hex-encoded once: a crypto
+// call and an encoding per request cost more than the id is worth.
 const RANDOM_POOL_BYTES = 12 * 256;
-let randomPool = Buffer.alloc(0);
+let randomHexPool = '';
 let randomOffset = 0;
 
 function randomHex24(): string {
-  if (randomOffset + 12 > randomPool.length) {
-    randomPool = randomBytes(RANDOM_POOL_BYTES);
+  if (randomOffset + 24 > randomHexPool.length) {
+    randomHexPool = randomBytes(RANDOM_POOL_BYTES).toString('hex');
     randomOffset = 0;
   }
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + 12);
-  randomOffset += 12;
+  const hex = randomHexPool.slice(randomOffset, randomOffset + 24);
+  randomOffset += 24;
   return hex;
 }
 

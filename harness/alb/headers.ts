@@ -92,12 +92,16 @@ export function passthroughHeaders(
   return { [names.clientcert]: urlEncodePem(presented.map(certificatePem).join(''), encoding) };
 }
 
+// The listener's names object lives as long as the listener: its lower-case set is made once, not per request.
+const lowerCaseNames = new WeakMap<MtlsHeaderNames, ReadonlySet<string>>();
+
 /**
  * Removes client-sent headers that could pose as the ALB's: every `x-amzn-mtls-*` header and every
  * renamed mTLS header name. Returns the names removed (lowercase). Mutates `headers`.
  */
 export function stripClientMtlsHeaders(headers: IncomingHttpHeaders | Record<string, unknown>, names: MtlsHeaderNames): string[] {
-  const renamed = new Set(Object.values(names).map((n) => n.toLowerCase()));
+  let renamed = lowerCaseNames.get(names);
+  if (renamed === undefined) lowerCaseNames.set(names, (renamed = new Set(Object.values(names).map((n) => n.toLowerCase()))));
   const removed: string[] = [];
   for (const name of Object.keys(headers)) {
     if (name.startsWith('x-amzn-mtls-') || renamed.has(name)) {

@@ -9,12 +9,18 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 /** A copy of the client's headers, minus hop-by-hop ones an HTTP proxy must not forward (RFC 9110 §7.6.1). */
 export function copyRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHeaders {
   const out: OutgoingHeaders = {};
-  const connectionListed = String(incoming.connection ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.includes(name)) continue;
+  const connection = incoming.connection;
+  // Most requests name only keep-alive (hop-by-hop anyway) or nothing in Connection: no list then.
+  const connectionListed =
+    connection === undefined || /^\s*keep-alive\s*$/i.test(connection)
+      ? undefined
+      : connection
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed?.includes(name)) continue;
     out[name] = value;
   }
   return out;
@@ -35,8 +41,11 @@ export const HOP_BY_HOP = new Set([
 /** Finds a header regardless of case. */
 export function getHeader(headers: OutgoingHeaders, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === lower) return Array.isArray(value) ? value.join(', ') : value;
+  for (const key in headers) {
+    // Names of another length cannot match: most keys are skipped without lower-casing them.
+    if (key.length !== lower.length || key.toLowerCase() !== lower) continue;
+    const value = headers[key]!;
+    return Array.isArray(value) ? value.join(', ') : value;
   }
   return undefined;
 }
@@ -44,7 +53,7 @@ export function getHeader(headers: OutgoingHeaders, name: string): string | unde
 /** Removes every spelling of a header. */
 export function deleteHeader(headers: OutgoingHeaders, name: string): void {
   const lower = name.toLowerCase();
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+  for (const key of Object.keys(headers)) if (key.length === lower.length && key.toLowerCase() === lower) delete headers[key];
 }
 
 /** Sets a header, replacing any other spelling of the same name. */

@@ -1,4 +1,7 @@
+import type { ClientAbort } from './client-abort.ts';
 import { failureResponse } from './failure-answer.ts';
+import { fastForwardBase, forwardWithoutRuntimeObjects } from './handlers/url-forward.ts';
+import { addHeaderIfMissing, isOriginAnswer, type OriginAnswer } from './origin-answer.ts';
 import { runInGateway, type GatewayRuntime } from './gateway-context.ts';
 import { problemResponse, serialiseCause } from './problems.ts';
 import { matchRoute, type CompiledRoute } from './routes.ts';
@@ -12,11 +15,13 @@ import type { UpstreamRecord } from './types.ts';
 export interface DispatchInput {
   method: string;
   url: string;
+  /** `url` parsed, when the caller has it (routing reads its pathname). */
+  parsedUrl?: URL;
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
   requestId: string;
   /** Aborts when the gateway's client goes away: the handler's upstream call is cancelled. */
-  signal?: AbortSignal;
+  abort?: ClientAbort;
 }
 
 /** The runtime's log line for a handler that threw. */
@@ -27,14 +32,16 @@ export const BODY_USED_MESSAGE = 'Body has already been used. It can only be use
 
 /**
  * Routes one request and runs its handler inside the gateway's AsyncLocalStorage context, so
- * `environment`, `fetch` and the URL handlers resolve to this gateway. Never throws: every failure
+ * `environment`, `fetch` and the URL handlers resolve to this gateway; a urlForwardHandler route
+ * that needs none of that is forwarded without the runtime's objects (the answer is then an
+ * OriginAnswer, which only the gateway's writer reads). Never throws: every failure
  * becomes a response. The response always carries `zp-rid` (an upstream's own value is kept).
  * Each upstream attempt the request made is printed once, with the status the client got.
  */
-export async function dispatch(gateway: GatewayRuntime, routes: readonly CompiledRoute[], input: DispatchInput): Promise<Response> {
+export async function dispatch(gateway: GatewayRuntime, routes: readonly CompiledRoute[], input: DispatchInput): Promise<Response | OriginAnswer> {
   const attempts: UpstreamRecord[] = [];
   gateway.attemptsByRequest.set(input.requestId, attempts);
-  let response: Response;
+  let response: Response | OriginAnswer;
   let routeLabel: string | undefined;
   try {
     ({ response, routeLabel } = await route(gateway, routes, input, attempts));
@@ -45,6 +52,10 @@ export async function dispatch(gateway: GatewayRuntime, routes: readonly Compile
     if (routeLabel !== undefined) attempt.route = routeLabel;
     attempt.answeredStatus = response.status;
     gateway.print(() => formatUpstreamRecord(attempt, response.status));
+  }
+  if (isOriginAnswer(response)) {
+    addHeaderIfMissing(response, 'zp-rid', input.requestId);
+    return response;
   }
   if (response.headers.has('zp-rid')) return response;
   try {
@@ -63,32 +74,30 @@ async function route(
   routes: readonly CompiledRoute[],
   input: DispatchInput,
   attempts: readonly UpstreamRecord[],
-): Promise<{ response: Response; routeLabel?: string }> {
+): Promise<{ response: Response | OriginAnswer; routeLabel?: string }> {
   const base = { url: input.url, requestId: input.requestId, buildId: gateway.buildId, rayId: input.headers.get('cf-ray') };
-  const pathname = new URL(input.url).pathname;
-  const found = matchRoute(routes, input.method, pathname);
+  const url = input.parsedUrl ?? new URL(input.url);
+  const found = matchRoute(routes, input.method, url.pathname);
   if ('status' in found) return { response: problemResponse({ ...base, status: found.status }) };
   const routeLabel = `${input.method} ${found.route.config.path}`;
+  const options = found.route.config.handler.options;
+  const fastBase = fastForwardBase(found.route.handler, options, input.method, url, input.body !== null);
+  // The handler path's request objects are built before the try: a request they refuse fails as before.
+  const call = fastBase === undefined ? handlerCall(gateway, found.route, found.params, input) : undefined;
 
-  const request = new ZuploRequest(input.url, {
-    method: input.method,
-    headers: input.headers,
-    body: input.body,
-    params: found.params,
-    ...(input.signal !== undefined ? { signal: input.signal } : {}),
-    ...(input.body !== null ? { duplex: 'half' } : {}),
-  } as RequestInit);
-  const context = new ZuploContext({
-    requestId: input.requestId,
-    route: found.route.config,
-    waitUntil: (p) => gateway.waitUntil(p),
-    log: (level, args) => gateway.log(level, input.requestId, args),
-  });
   const withCause = gateway.environmentType === 'local' || gateway.environmentType === 'development';
 
   let result: unknown;
   try {
-    result = await runInGateway(gateway, () => (found.route.handler as (r: ZuploRequest, c: ZuploContext) => unknown)(request, context));
+    result =
+      call !== undefined
+        ? await call()
+        : await forwardWithoutRuntimeObjects(
+            gateway,
+            { method: input.method, url, headers: input.headers, requestId: input.requestId, abort: input.abort },
+            fastBase!,
+            options,
+          );
   } catch (err) {
     gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
     gateway.print(`  ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
@@ -103,6 +112,7 @@ async function route(
     });
     return { response, routeLabel };
   }
+  if (isOriginAnswer(result)) return { response: result, routeLabel };
   const converted = toResponse(result);
   if (converted instanceof Response) {
     if (!converted.bodyUsed) return { response: converted, routeLabel };
@@ -113,6 +123,29 @@ async function route(
   const err = new TypeError(`Invalid Response type from the request handler: ${typeName(result)}`);
   gateway.print(handlerErrorLogLine(input.method, found.route.config.path));
   return { response: problemResponse({ ...base, status: 500, detail: err.message, ...(withCause ? { overrides: { cause: serialiseCause(err) } } : {}) }), routeLabel };
+}
+
+/**
+ * The call of the route's handler as the runtime makes it: with a ZuploRequest and ZuploContext
+ * (built now: a request the Request constructor refuses fails before any handler runs), inside the
+ * gateway's context.
+ */
+function handlerCall(gateway: GatewayRuntime, route: CompiledRoute, params: Record<string, string>, input: DispatchInput): () => unknown {
+  const request = new ZuploRequest(input.url, {
+    method: input.method,
+    headers: input.headers,
+    body: input.body,
+    params,
+    ...(input.abort !== undefined ? { signal: input.abort.signal } : {}),
+    ...(input.body !== null ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  const context = new ZuploContext({
+    requestId: input.requestId,
+    route: route.config,
+    waitUntil: (p) => gateway.waitUntil(p),
+    log: (level, args) => gateway.log(level, input.requestId, args),
+  });
+  return () => runInGateway(gateway, () => (route.handler as (r: ZuploRequest, c: ZuploContext) => unknown)(request, context));
 }
 
 /**

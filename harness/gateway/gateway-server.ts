@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { ClientAbort } from './client-abort.ts';
 import type { CompatFlags } from './compat.ts';
 import type { DispatchInput } from './dispatch.ts';
 import { EDGE_FAILURE_TITLE } from './failure-answer.ts';
 import { isHopByHop } from './hop-by-hop.ts';
 import { gatewayMadeBody } from './problems.ts';
 import { takeNodeBody } from './outbound-message.ts';
+import { isOriginAnswer, type OriginAnswer } from './origin-answer.ts';
 import { normaliseRequest } from './request-normalise.ts';
 
 
@@ -15,14 +17,14 @@ import { normaliseRequest } from './request-normalise.ts';
  * `handle`, and streams the Response back (status, reason phrase, every header including repeated
  * set-cookie, body bytes as they come).
  */
-export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response>): Server {
+export function createGatewayServer(flags: CompatFlags, handle: (input: DispatchInput) => Promise<Response | OriginAnswer>): Server {
   return createServer((req, res) => {
     // The client going away before its answer is complete cancels the handler's upstream call.
-    const abort = new AbortController();
+    const abort = new ClientAbort();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new DOMException('The client closed the connection.', 'AbortError'));
     });
-    void serve(req, res, flags, handle, abort.signal).catch((err: unknown) => {
+    void serve(req, res, flags, handle, abort).catch((err: unknown) => {
       // dispatch() never throws; this is a bug or a broken client socket. Do not leave the client hanging.
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -38,8 +40,8 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   flags: CompatFlags,
-  handle: (input: DispatchInput) => Promise<Response>,
-  signal: AbortSignal,
+  handle: (input: DispatchInput) => Promise<Response | OriginAnswer>,
+  abort: ClientAbort,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = new Headers();
@@ -52,16 +54,16 @@ async function serve(
   }
   const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
   const rawUrl = /^https?:\/\//i.test(req.url ?? '') ? req.url! : `http://${host}${req.url ?? '/'}`;
-  let absolute: string;
+  let absolute: URL;
   try {
-    absolute = new URL(rawUrl).href;
+    absolute = new URL(rawUrl);
   } catch {
     res.writeHead(400, { 'content-type': 'text/plain' });
     res.end('Bad Request: the request target is not a valid URL\n');
     return;
   }
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const normalised = normaliseRequest({ method, url: absolute, headers, hasBody, ownsHeaders: true }, flags);
+  const normalised = normaliseRequest({ method, url: absolute.href, parsedUrl: absolute, headers, hasBody, ownsHeaders: true }, flags);
 
   let body: ReadableStream<Uint8Array> | null = null;
   if (hasBody && !normalised.dropBody && method !== 'GET' && method !== 'HEAD') {
@@ -70,14 +72,45 @@ async function serve(
     req.resume(); // discard a dropped body so the connection stays usable
   }
 
-  const response = await handle({ method, url: normalised.url, headers: normalised.headers, body, requestId: normalised.requestId, signal });
-  await writeResponse(res, response, method);
+  const response = await handle({
+    method,
+    url: normalised.url,
+    parsedUrl: normalised.parsedUrl,
+    headers: normalised.headers,
+    body,
+    requestId: normalised.requestId,
+    abort,
+  });
+  if (isOriginAnswer(response)) writeOriginAnswer(res, response, method);
+  else await writeResponse(res, response, method);
+}
+
+function writeStatus(res: ServerResponse, status: number, statusText: string): void {
+  res.statusCode = status;
+  if (statusText) res.statusMessage = statusText;
+  else if (status === 522) res.statusMessage = EDGE_FAILURE_TITLE; // Node knows no phrase for 522
+}
+
+/** The origin's answer on the fast path: what `writeResponse` writes for the Response it would have been. */
+function writeOriginAnswer(res: ServerResponse, answer: OriginAnswer, method: string): void {
+  writeStatus(res, answer.status, answer.statusText);
+  const cookies: string[] = [];
+  for (const [name, value] of answer.headers) if (name === 'set-cookie') cookies.push(value);
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  for (const [name, value] of answer.headers) {
+    if (name === 'set-cookie' || isHopByHop(name)) continue;
+    res.setHeader(name, value);
+  }
+  if (answer.body === null || method === 'HEAD') {
+    answer.body?.destroy();
+    res.end();
+    return;
+  }
+  pipeBody(res, answer.body);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
-  res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
-  else if (response.status === 522) res.statusMessage = EDGE_FAILURE_TITLE; // Node knows no phrase for 522
+  writeStatus(res, response.status, response.statusText);
   const made = gatewayMadeBody(response);
   if (made !== undefined) {
     // The runtime's own answers (problem+json) carry Content-Length and no Date, never chunked.
@@ -99,19 +132,20 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
     return;
   }
   // An origin body nobody touched is piped as the node stream it is (no WHATWG round trip).
-  const source = takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    source.once('error', (err) => {
-      // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.
-      res.destroy(err);
-      done();
-    });
-    res.once('close', () => {
-      if (!source.destroyed) source.destroy();
-      done();
-    });
-    res.once('finish', done);
-    source.pipe(res);
+  pipeBody(res, takeNodeBody(response.body) ?? Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>));
+}
+
+/**
+ * Streams `source` to the client. Nothing waits for the end: a broken upstream body cuts the
+ * client's response, and a client that goes away stops the upstream body.
+ */
+function pipeBody(res: ServerResponse, source: Readable): void {
+  source.once('error', (err) => {
+    // The upstream body broke mid-stream: the client must see a truncated response, not a clean end.
+    res.destroy(err);
   });
+  res.once('close', () => {
+    if (!source.destroyed) source.destroy();
+  });
+  source.pipe(res);
 }

@@ -3,14 +3,15 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { issuerRfc2253, subjectRfc2253 } from '../../certs/x509/cert-names.ts';
+import type { AbortWatch } from './client-abort.ts';
 import { classifyOutboundError, errorCode, type OutboundPhase } from './failure-class.ts';
-import { nodeHeaders, tlsProtocolOf, toWebResponse, writeBody, type OutboundBody } from './outbound-message.ts';
+import { nodeHeaders, tlsProtocolOf, writeBody, type OutboundBody } from './outbound-message.ts';
 import type { TlsConnectionPool } from './tls-contexts.ts';
 import type { MtlsBinding, UpstreamRecord } from './types.ts';
 import { UpstreamError } from './upstream-error.ts';
 
-/** One HTTP exchange (one redirect hop) of an outbound fetch. */
-export interface Attempt {
+/** One HTTP exchange (one redirect hop) of an outbound fetch; `R` is what its answer becomes. */
+export interface Attempt<R = Response> {
   url: URL;
   method: string;
   headers: Headers;
@@ -18,9 +19,11 @@ export interface Attempt {
   binding: MtlsBinding | undefined;
   mtlsCertificate: string | undefined;
   requestId: string;
-  signal: AbortSignal | undefined;
+  signal: AbortWatch | undefined;
   /** Why no certificate is sent, when none is (for the record and the 522 detail). */
   noCertificateReason: string | undefined;
+  /** Turns the origin's response head into the answer (throws for a head that cannot be one). */
+  convert(res: IncomingMessage, method: string): R;
 }
 
 /** What an attempt needs from its client. */
@@ -54,7 +57,7 @@ function namesOf(binding: MtlsBinding): { subject?: string; issuer?: string } {
 }
 
 /** The record of an attempt before it settles. */
-function newRecord(attempt: Attempt, presentsCertificate: boolean): UpstreamRecord {
+function newRecord(attempt: Attempt<unknown>, presentsCertificate: boolean): UpstreamRecord {
   const record: UpstreamRecord = {
     requestId: attempt.requestId,
     method: attempt.method,
@@ -71,6 +74,12 @@ function newRecord(attempt: Attempt, presentsCertificate: boolean): UpstreamReco
   return record;
 }
 
+/** Records a settled attempt with its duration. */
+function settle(record: UpstreamRecord, started: number, env: AttemptEnvironment): void {
+  record.durationMs = Math.round(performance.now() - started);
+  env.record(record);
+}
+
 /** A DNS lookup that answers `address` for `hostname` (curl's --resolve), and the system's answer otherwise. */
 function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address);
@@ -81,11 +90,11 @@ function pinnedLookup(address: string): LookupFunction {
 }
 
 /**
- * Sends one attempt over node:http/node:https and settles with the Response as soon as its head
+ * Sends one attempt over node:http/node:https and settles with its answer as soon as its head
  * arrives. Every failure is classified by what happened on the socket (TCP connected, handshake
  * done, response bytes seen, the connection proven by an earlier response) and recorded once.
  */
-export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry: boolean): Promise<Response> {
+export function sendAttempt<R>(attempt: Attempt<R>, env: AttemptEnvironment, mayRetry: boolean): Promise<R> {
   const { url, method, body, binding, signal } = attempt;
   const started = performance.now();
   const tls = url.protocol === 'https:';
@@ -103,18 +112,14 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
   const phase: OutboundPhase = { tls, tcpConnected: false, secureConnected: false, responseBytes: false };
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port || (tls ? '443' : '80');
-  const settle = () => {
-    record.durationMs = Math.round(performance.now() - started);
-    env.record(record);
-  };
   if (signal?.aborted) {
     Object.assign(record, { failureClass: 'upstream-timeout', errorCode: abortName(signal.reason) });
-    settle();
+    settle(record, started, env);
     return Promise.reject(signal.reason);
   }
   const pinned = env.resolve.get(`${hostname.toLowerCase()}:${port}`);
 
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     let settled = false;
     let response: IncomingMessage | undefined;
     let watch: SocketWatch | undefined;
@@ -122,7 +127,7 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
       if (settled) return;
       settled = true;
       watch?.stop();
-      if (keepRecord) settle();
+      if (keepRecord) settle(record, started, env);
       outcome();
     };
     const onAbort = () => {
@@ -165,9 +170,9 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
       response = res;
       phase.responseBytes = true;
       record.status = res.statusCode;
-      let built: Response;
+      let built: R;
       try {
-        built = toWebResponse(res, method);
+        built = attempt.convert(res, method);
       } catch (err) {
         res.destroy();
         record.errorCode = 'INVALID_RESPONSE';
@@ -204,6 +209,15 @@ export function sendAttempt(attempt: Attempt, env: AttemptEnvironment, mayRetry:
   });
 }
 
+type SocketListeners = Array<[string, (...args: unknown[]) => void]>;
+
+/** Adds a once-listener to `socket` and notes it in `listeners` (removed when the attempt settles). */
+function listenOnce(socket: Socket, listeners: SocketListeners, event: string, listener: (...args: unknown[]) => void, first = false): void {
+  listeners.push([event, listener]);
+  if (first) socket.prependOnceListener(event, listener);
+  else socket.once(event, listener);
+}
+
 interface SocketWatch {
   /** The client's verdict on the origin's certificate, read before the socket was freed. */
   originVerdict(): string | undefined;
@@ -223,12 +237,7 @@ function watchSocket(
   const { tls, phase, record } = opts;
   let verdict: string | undefined;
   // Every listener is removed when the attempt settles: a keep-alive socket serves many attempts.
-  const listeners: Array<[string, (...args: unknown[]) => void]> = [];
-  const on = (event: string, listener: (...args: unknown[]) => void, first = false) => {
-    listeners.push([event, listener]);
-    if (first) socket.prependOnceListener(event, listener);
-    else socket.once(event, listener);
-  };
+  const listeners: SocketListeners = [];
   const timer = socket.connecting
     ? setTimeout(() => {
         phase.connectTimedOut = true;
@@ -242,10 +251,12 @@ function watchSocket(
       for (const [event, listener] of listeners) socket.removeListener(event, listener);
     },
   };
-  on('data', () => (phase.responseBytes = true));
+  listenOnce(socket, listeners, 'data', () => (phase.responseBytes = true));
   if (!socket.connecting) {
     // A pooled keep-alive connection: connected, past its handshake, and it already carried a response.
-    Object.assign(phase, { tcpConnected: true, secureConnected: tls, provenAccepted: opts.reused });
+    phase.tcpConnected = true;
+    phase.secureConnected = tls;
+    phase.provenAccepted = opts.reused;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;
     return watch;
@@ -253,16 +264,16 @@ function watchSocket(
   if (tls) {
     // Read while the native handle is alive: when the socket errs or ends, before it is freed.
     const read = () => (verdict ??= originVerdict((socket as unknown as { _handle?: TlsHandle | null })._handle));
-    on('error', read, true);
-    on('end', read, true);
+    listenOnce(socket, listeners, 'error', read, true);
+    listenOnce(socket, listeners, 'end', read, true);
     // A TLS 1.3 server sends its session ticket only once it has accepted the client's Finished and certificate.
-    on('session', () => (phase.provenAccepted = true));
+    listenOnce(socket, listeners, 'session', () => (phase.provenAccepted = true));
   }
-  on('connect', () => {
+  listenOnce(socket, listeners, 'connect', () => {
     phase.tcpConnected = true;
     if (!tls) clearTimeout(timer);
   });
-  on('secureConnect', () => {
+  listenOnce(socket, listeners, 'secureConnect', () => {
     phase.secureConnected = true;
     record.tlsProtocol = tlsProtocolOf(socket);
     phase.tlsProtocol = record.tlsProtocol;

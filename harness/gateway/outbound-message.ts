@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { TLSSocket } from 'node:tls';
-import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts';
+import { isHopByHop } from './hop-by-hop.ts';
+import { checkOriginStatus, isNullBody } from './origin-answer.ts';
 
 /** Conversions between WHATWG fetch objects and node:http messages, for the outbound client. */
 
@@ -11,8 +12,6 @@ import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts';
 export interface OutboundFetchInit extends RequestInit {
   zuplo?: { mtlsCertificate?: string };
 }
-
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /** What is sent: `none`, bytes that can be re-sent (redirects, stale keep-alive retry), or a one-shot stream. */
 export type OutboundBody = { kind: 'none' } | { kind: 'bytes'; bytes: Buffer } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
@@ -28,9 +27,8 @@ export async function outboundBody(request: Pick<Request, 'body' | 'arrayBuffer'
 export function nodeHeaders(headers: Headers, body: OutboundBody, method: string, url: URL): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   headers.forEach((value, name) => {
-    out[name] = value;
+    if (!isHopByHop(name)) out[name] = value;
   });
-  for (const name of HOP_BY_HOP_HEADERS) delete out[name];
   out.host = url.host; // Host always comes from the target URL
   if (body.kind === 'bytes') out['content-length'] = String(body.bytes.length);
   else if (body.kind === 'none') {
@@ -52,7 +50,7 @@ export function writeBody(req: ClientRequest, body: OutboundBody): void {
 
 export function toWebResponse(res: IncomingMessage, method: string): Response {
   const status = res.statusCode ?? 0;
-  if (status < 200 || status > 599) throw new RangeError(`the origin answered with an invalid HTTP status ${status}`);
+  checkOriginStatus(status);
   const headers = new Headers();
   const raw = res.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -62,7 +60,7 @@ export function toWebResponse(res: IncomingMessage, method: string): Response {
       // A header WHATWG Headers cannot hold: fetch would drop the response; we drop the header.
     }
   }
-  const nullBody = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
+  const nullBody = isNullBody(method, status);
   if (nullBody) res.resume();
   const body = nullBody ? null : lazyWebBody(res);
   const init = { status, statusText: res.statusMessage ?? '', headers };

@@ -1,4 +1,7 @@
-import { outboundBody, setResponseUrl, type OutboundBody, type OutboundFetchInit } from './outbound-message.ts';
+import type { IncomingMessage } from 'node:http';
+import type { AbortWatch } from './client-abort.ts';
+import { originAnswer, type OriginAnswer } from './origin-answer.ts';
+import { outboundBody, setResponseUrl, toWebResponse, type OutboundBody, type OutboundFetchInit } from './outbound-message.ts';
 import { abortName, sendAttempt, StaleSocket, type Attempt, type AttemptEnvironment } from './outbound-attempt.ts';
 import { TlsContextCache } from './tls-contexts.ts';
 import type { MtlsBinding, UpstreamRecord } from './types.ts';
@@ -14,6 +17,12 @@ export const NO_CERTIFICATE_REASON = Symbol.for('alb-mtls-harness.gateway.no-cer
 export interface OutboundClient {
   /** WHATWG-like fetch over node:https. Throws UpstreamError for connection failures and for a missing binding (the runtime's exact text). */
   fetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response>;
+  /**
+   * The same call for the URL forward fast path: the answer stays a node message (see
+   * origin-answer.ts) for the gateway to write as it came. Records, errors and redirects as `fetch`;
+   * `abort` (the client going away) stands in for an AbortSignal.
+   */
+  forward(url: URL, init: OutboundFetchInit, abort?: AbortWatch): Promise<OriginAnswer>;
   /** The last attempts (each redirect hop is one), in the order they settled; at most `maxRecords`. */
   readonly records: UpstreamRecord[];
   /** Destroys every agent and pooled connection. Idempotent. */
@@ -76,12 +85,20 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     record,
   };
 
-  async function outboundFetch(input: string | URL | Request, init?: OutboundFetchInit): Promise<Response> {
-    const { zuplo, ...rest } = init ?? {};
+  async function send<R>(
+    input: string | URL | Request,
+    init: OutboundFetchInit | undefined,
+    form: AnswerForm<R>,
+    abort?: AbortWatch,
+    parsedInput?: URL,
+  ): Promise<R> {
+    const zuplo = init?.zuplo;
     // Request does the fetch-standard normalisation (method case, header validation, body extraction);
     // the URL handlers' calls are already normal and skip it (a Request also follows the signal: costly).
-    const request: RequestFields & { parsedUrl?: URL } = plainRequest(input, rest) ?? new Request(input, { ...rest, duplex: 'half' } as RequestInit);
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+    // Request ignores the init's `zuplo` member, so the init is given as it is (no copy without it).
+    const request: RequestFields & { parsedUrl?: URL } =
+      plainRequest(input, init ?? {}, parsedInput) ?? new Request(input, { ...init, duplex: 'half' } as RequestInit);
+    const signal: AbortWatch | undefined = abort ?? init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const requestId = opts.requestIdFor?.(request.headers) ?? request.headers.get('zp-rid') ?? '';
     const mtlsCertificate = zuplo?.mtlsCertificate || undefined;
     const base = { requestId, method: request.method, url: request.url, mtlsCertificate, presentedCertificate: false };
@@ -91,7 +108,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
       throw signal.reason;
     }
     const noCertificateReason = (init as { [NO_CERTIFICATE_REASON]?: string } | undefined)?.[NO_CERTIFICATE_REASON];
-    let attempt: Attempt = {
+    let attempt: Attempt<R> = {
       url: request.parsedUrl ?? new URL(request.url),
       method: request.method,
       headers: request.headers, // this fetch's own copy: a redirect may edit it
@@ -101,18 +118,17 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
       requestId,
       signal,
       noCertificateReason: mtlsCertificate === undefined ? (noCertificateReason ?? unnamedReason(zuplo)) : undefined,
+      convert: form.convert,
     };
     for (let hop = 0; ; hop++) {
-      const response = await sendWithStaleRetry(attempt);
-      const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
-        setResponseUrl(response, attempt.url, hop > 0);
-        return response;
-      }
-      await response.body?.cancel();
+      const answer = await sendWithStaleRetry(attempt);
+      const status = form.status(answer);
+      const location = form.location(answer);
+      if (!REDIRECT_STATUSES.has(status) || location === null || request.redirect === 'manual') return form.finish(answer, attempt.url, hop > 0);
+      await form.discard(answer);
       if (request.redirect === 'error') throw new TypeError(`fetch failed: redirect to ${location} with redirect mode "error"`);
       if (hop + 1 > MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects (last: ${attempt.url.href})`);
-      attempt = redirected(attempt, response.status, location);
+      attempt = redirected(attempt, status, location);
     }
   }
 
@@ -131,17 +147,16 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
     return found;
   }
 
-  async function sendWithStaleRetry(attempt: Attempt): Promise<Response> {
-    try {
-      return await sendAttempt(attempt, env, true);
-    } catch (err) {
+  function sendWithStaleRetry<R>(attempt: Attempt<R>): Promise<R> {
+    return sendAttempt(attempt, env, true).catch((err: unknown) => {
       if (!(err instanceof StaleSocket)) throw err;
       return sendAttempt(attempt, env, false);
-    }
+    });
   }
 
   return {
-    fetch: outboundFetch,
+    fetch: (input, init) => send(input, init, webForm),
+    forward: (url, init, abort) => send(url.href, init, nodeForm, abort, url),
     records,
     get secureContextsCreated() {
       return cache.created;
@@ -160,7 +175,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundClien
  * become GET without a body; 307/308 re-send it (impossible for a one-shot stream); credentials
  * are not carried to another origin.
  */
-function redirected(previous: Attempt, status: number, location: string): Attempt {
+function redirected<R>(previous: Attempt<R>, status: number, location: string): Attempt<R> {
   const next = new URL(location, previous.url);
   if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TypeError(`fetch failed: redirect to unsupported URL ${next.href}`);
   let method = previous.method;
@@ -177,19 +192,47 @@ function redirected(previous: Attempt, status: number, location: string): Attemp
   return { ...previous, url: next, method, body, headers };
 }
 
-const handedOver = new WeakSet<Headers>();
-
-/** Gives `headers` to the next outbound fetch that uses them: it edits them rather than copying (the URL handlers' own copy). */
-export function handOverHeaders(headers: Headers): Headers {
-  handedOver.add(headers);
-  return headers;
+/** What the redirect loop reads of an answer, for both forms. */
+interface AnswerForm<R> {
+  convert(res: IncomingMessage, method: string): R;
+  status(answer: R): number;
+  location(answer: R): string | null;
+  /** Drops the body of an answer that is not returned (a redirect followed). */
+  discard(answer: R): Promise<void>;
+  /** The answer handed to the caller; `url` is where it came from, after any redirects followed. */
+  finish(answer: R, url: URL, redirected: boolean): R;
 }
+
+const webForm: AnswerForm<Response> = {
+  convert: toWebResponse,
+  status: (r) => r.status,
+  location: (r) => r.headers.get('location'),
+  discard: async (r) => void (await r.body?.cancel()),
+  finish(r, url, redirected) {
+    setResponseUrl(r, url, redirected);
+    return r;
+  },
+};
+
+const nodeForm: AnswerForm<OriginAnswer> = {
+  convert: originAnswer,
+  status: (a) => a.status,
+  location: (a) => a.headers.find(([name]) => name === 'location')?.[1] ?? null,
+  discard: async (a) => void a.body?.destroy(), // what cancelling the unread body of a Response does
+  finish: (a) => a,
+};
+
+/**
+ * Set to true on an init by the URL handlers: its `headers` are the call's own copy, which the fetch
+ * edits rather than copying again (a mark on the init: a WeakSet entry per request costs more).
+ */
+export const HEADERS_HANDED_OVER = Symbol('alb-mtls-harness.gateway.headers-handed-over');
 
 /** What the fetch needs of its Request: a `new Request` or, for a call that is already normal, these fields. */
 type RequestFields = Pick<Request, 'url' | 'method' | 'headers' | 'redirect' | 'body' | 'arrayBuffer'>;
 
 const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
-const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex']);
+const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex', 'zuplo']);
 const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
 
 /**
@@ -197,7 +240,7 @@ const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
  * URL string without credentials, an uppercase standard method, a Headers object, no body, and
  * nothing else in the init. Undefined when any of that does not hold (then Request decides).
  */
-function plainRequest(input: string | URL | Request, init: RequestInit): (RequestFields & { parsedUrl: URL }) | undefined {
+function plainRequest(input: string | URL | Request, init: RequestInit, parsedInput?: URL): (RequestFields & { parsedUrl: URL }) | undefined {
   if (typeof input !== 'string' || !(init.headers instanceof Headers) || (init.body !== undefined && init.body !== null)) return undefined;
   const method = init.method ?? 'GET';
   const redirect = init.redirect ?? 'follow';
@@ -205,16 +248,19 @@ function plainRequest(input: string | URL | Request, init: RequestInit): (Reques
   for (const key of Object.keys(init)) if (!PLAIN_INIT_KEYS.has(key)) return undefined;
   let url: URL;
   try {
-    url = new URL(input);
+    url = parsedInput ?? new URL(input);
   } catch {
     return undefined;
   }
   if (url.username !== '' || url.password !== '') return undefined;
   // The attempt edits its headers on a redirect: the caller's object must not change, so it is copied
   // unless the caller handed it over.
-  const headers = handedOver.delete(init.headers) ? init.headers : new Headers(init.headers);
-  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: async () => new ArrayBuffer(0) };
+  const handedOver = (init as { [HEADERS_HANDED_OVER]?: boolean })[HEADERS_HANDED_OVER] === true;
+  const headers = handedOver ? init.headers : new Headers(init.headers);
+  return { url: url.href, parsedUrl: url, method, headers, redirect, body: null, arrayBuffer: noBytes };
 }
+
+const noBytes = async () => new ArrayBuffer(0);
 
 /** Why a fetch call made without the URL handlers names no certificate. */
 function unnamedReason(zuplo: OutboundFetchInit['zuplo']): string {

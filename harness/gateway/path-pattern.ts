@@ -31,16 +31,31 @@ export function pathPatternSource(path: string, mode: PathMode, flags: CompatFla
 export function compilePath(path: string, mode: PathMode, flags: CompatFlags): PathMatcher {
   const source = pathPatternSource(path, mode, flags);
   const pattern = new URLPattern({ pathname: source });
+  // The URLPattern polyfill's exec is the costliest step of routing; a pathname always matches alike.
+  const seen = new Map<string, Readonly<Record<string, string>> | null>();
   return {
     source,
     match(pathname) {
-      const result = pattern.exec({ pathname });
-      if (result === null) return undefined;
-      const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(result.pathname.groups)) {
-        if (value !== undefined) params[name] = value;
+      let params = seen.get(pathname);
+      if (params === undefined) {
+        params = execute(pattern, pathname);
+        if (seen.size >= MATCH_CACHE_SIZE) seen.clear();
+        seen.set(pathname, params);
       }
-      return params;
+      return params === null ? undefined : { ...params }; // each request gets its own params object
     },
   };
+}
+
+/** Pathnames whose match result each route remembers (forgotten all at once when full). */
+const MATCH_CACHE_SIZE = 1_000;
+
+function execute(pattern: URLPattern, pathname: string): Record<string, string> | null {
+  const result = pattern.exec({ pathname });
+  if (result === null) return null;
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.pathname.groups)) {
+    if (value !== undefined) params[name] = value;
+  }
+  return params;
 }

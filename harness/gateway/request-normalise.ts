@@ -15,6 +15,8 @@ export const ALWAYS_STRIPPED = [
   'zp-local-service',
 ] as const;
 
+const ALWAYS_STRIPPED_SET: ReadonlySet<string> = new Set(ALWAYS_STRIPPED);
+
 /** From compat 2024-01-15 every `zp-*` / `cf-*` header goes, except these. */
 export const INTERNAL_KEPT = new Set(['zp-rid', 'cf-ray', 'zp-body-removed']);
 
@@ -30,11 +32,15 @@ export interface IncomingRequest {
   hasBody: boolean;
   /** `headers` were made for this call: they are edited in place rather than copied. Default false. */
   ownsHeaders?: boolean;
+  /** `url` already parsed, made for this call (it is edited in place rather than parsed again). */
+  parsedUrl?: URL;
 }
 
 export interface NormalisedRequest {
   /** The URL after the `x-forwarded-proto` / `x-forwarded-scheme` / `x-scheme` rewrite. */
   url: string;
+  /** The same URL, parsed. */
+  parsedUrl: URL;
   /** A new Headers: stripped, with `zp-rid` (and `zp-body-removed` when applicable). */
   headers: Headers;
   requestId: string;
@@ -47,11 +53,13 @@ export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags):
   const headers = incoming.ownsHeaders ? incoming.headers : new Headers(incoming.headers);
   const requestId = headers.get('zp-rid') || headers.get('zuplo-request-id') || randomUUID();
 
-  for (const name of ALWAYS_STRIPPED) headers.delete(name);
+  // One pass over the names present (Headers lists them lower-case) rather than a delete per
+  // always-stripped name: each delete validates its argument, present or not.
   const names: string[] = [];
   headers.forEach((_value, name) => names.push(name));
   for (const name of names) {
-    if (flags.stripAllInternalHeaders) {
+    if (ALWAYS_STRIPPED_SET.has(name)) headers.delete(name);
+    else if (flags.stripAllInternalHeaders) {
       if ((name.startsWith('zp-') || name.startsWith('cf-')) && !INTERNAL_KEPT.has(name)) headers.delete(name);
     } else if (LEGACY_GEO.test(name)) {
       headers.delete(name);
@@ -68,11 +76,11 @@ export function normaliseRequest(incoming: IncomingRequest, flags: CompatFlags):
     headers.set('zp-body-removed', 'true');
   }
 
-  const url = new URL(incoming.url);
+  const url = incoming.parsedUrl ?? new URL(incoming.url);
   const scheme = headers.get('x-forwarded-proto') ?? headers.get('x-forwarded-scheme') ?? headers.get('x-scheme');
   if (scheme) {
     const first = scheme.split(',')[0]!.trim().toLowerCase();
     if (/^[a-z][a-z0-9+.-]*$/.test(first)) url.protocol = `${first}:`;
   }
-  return { url: url.href, headers, requestId, dropBody };
+  return { url: url.href, parsedUrl: url, headers, requestId, dropBody };
 }

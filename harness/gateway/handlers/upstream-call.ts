@@ -1,7 +1,7 @@
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../env-selectors.ts';
 import { requireGateway, type GatewayRuntime } from '../gateway-context.ts';
 import { deleteHopByHop } from '../hop-by-hop.ts';
-import { handOverHeaders, NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
+import { HEADERS_HANDED_OVER, NO_CERTIFICATE_REASON, type OutboundFetchInit } from '../outbound.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { ZuploContext } from '../runtime/zuplo-context.ts';
 import type { ZuploRequest } from '../runtime/zuplo-request.ts';
@@ -107,21 +107,12 @@ export async function callUpstream(
   // Following a 307/308 re-sends the body, so it is buffered first (as the runtime does); otherwise it streams.
   const body: BodyInit | null = hasBody ? (follow ? await request.arrayBuffer() : request.body) : null;
 
-  const certificate = options.mtlsCertificate;
-  const zuplo = certificate ? { mtlsCertificate: String(certificate) } : undefined;
   const timer = typeof timeout === 'number' ? AbortSignal.timeout(timeout * 1000) : undefined;
   const signal = timer === undefined ? request.signal : AbortSignal.any([timer, request.signal]);
-
-  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string } = { method, headers: handOverHeaders(headers), body, redirect: follow ? 'follow' : 'manual', signal, zuplo };
-  const reason = noCertificateReasons.get(options);
-  if (reason !== undefined) init[NO_CERTIFICATE_REASON] = reason;
-  // Node's fetch types need `duplex` for a streamed body.
-  if (body instanceof ReadableStream) Object.assign(init, { duplex: 'half' });
+  const init = upstreamInit(method, headers, body, follow, signal, options);
   try {
     const response = await gateway.outbound.fetch(url.href, init);
-    if (response.status === 502 || response.status === 503 || response.status === 504) {
-      gateway.log('warn', context.requestId, [`BadGatewayResponse ${response.status}`]);
-    }
+    warnOnGatewayStatus(gateway, context.requestId, response.status);
     return response;
   } catch (err) {
     if (timer?.aborted) {
@@ -129,6 +120,38 @@ export async function callUpstream(
     }
     throw err;
   }
+}
+
+/** The outbound init of a URL handler's call: `headers` are handed over (the call edits them, no copy). */
+export function upstreamInit(
+  method: string,
+  headers: Headers,
+  body: BodyInit | null,
+  follow: boolean,
+  signal: AbortSignal | undefined,
+  options: Record<string, unknown>,
+): OutboundFetchInit {
+  const certificate = options.mtlsCertificate;
+  const zuplo = certificate ? { mtlsCertificate: String(certificate) } : undefined;
+  const init: OutboundFetchInit & { [NO_CERTIFICATE_REASON]?: string; [HEADERS_HANDED_OVER]?: boolean } = {
+    method,
+    headers,
+    body,
+    redirect: follow ? 'follow' : 'manual',
+    signal,
+    zuplo,
+    [HEADERS_HANDED_OVER]: true,
+  };
+  const reason = noCertificateReasons.get(options);
+  if (reason !== undefined) init[NO_CERTIFICATE_REASON] = reason;
+  // Node's fetch types need `duplex` for a streamed body.
+  if (body instanceof ReadableStream) Object.assign(init, { duplex: 'half' });
+  return init;
+}
+
+/** The runtime's warning when the origin answers 502, 503 or 504. */
+export function warnOnGatewayStatus(gateway: GatewayRuntime, requestId: string, status: number): void {
+  if (status === 502 || status === 503 || status === 504) gateway.log('warn', requestId, [`BadGatewayResponse ${status}`]);
 }
 
 /** The target as a URL, or the runtime's TypeError naming it (a 500). */
