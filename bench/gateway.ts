@@ -89,6 +89,17 @@
  * event listeners and promises of the three hops, none above 2%. Under tsx the remaining named
  * closures of the hot path still cost a few µs; the same benchmark bundled as plain JS gave ratio
  * 0.78 (CPU ratio 0.75) when tsx gave 0.68-0.78.
+ *
+ * Third round: the idle share and the tail. `performance.eventLoopUtilization()` is 1.000 for both
+ * chains in every round (the loop never waits; CPU/wall differences are other jobs taking the
+ * cores), so the tail is work, not waiting. Counting `createConnection` calls per round showed it:
+ * the gateway's origin pool drops idle sockets after 1 s (its default `originKeepAliveMs`), the
+ * other chain's round lasts 2 s, so every full-path round began with ~26 new mTLS handshakes
+ * (JS-verified at the ALB) queued before requests, while the bare chain's agents (its servers'
+ * 5 s keep-alive) made none. The bench now gives the gateway the same 5 s: 0 new connections per
+ * round on both chains. Alternated with main (7d36c0b), load 1.2-1.5 (18:02-18:04): full-path p99
+ * 58, 46 ms -> 32, 30 ms (bare 17-25 ms); ratio main 0.87, 0.89, branch 0.84, 0.80 (req/s noise of
+ * +-0.05 on this machine hides any ratio change).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -102,6 +113,9 @@ import type { Pki } from '../certs/index.ts';
 import { isMain, median, verdict } from './stats.ts';
 
 export const GATEWAY_RATIO_TARGET = 0.8;
+
+/** Node's default `keepAliveTimeout` of the bare chain's servers, ms. */
+const BARE_SERVER_KEEP_ALIVE_MS = 5_000;
 
 export interface LoadResult {
   perSecond: number;
@@ -266,6 +280,10 @@ export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem
     environmentType: 'production',
     certificates: [{ name: 'aws_alb_cert', cert: client.chainPem, key: client.keyPem, environmentTypes: ['production'] }],
     originCa: pki.root.certPem,
+    // The bare chain's agents keep idle sockets until its servers' 5 s keep-alive timeout; the
+    // gateway's default (1 s) would drop its pool during the other chain's round and redo the mTLS
+    // handshakes at the start of each of its own.
+    originKeepAliveMs: BARE_SERVER_KEEP_ALIVE_MS,
   });
   const closeAll = async () => {
     await gateway.close();
