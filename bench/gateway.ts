@@ -100,6 +100,12 @@
  * round on both chains. Alternated with main (7d36c0b), load 1.2-1.5 (18:02-18:04): full-path p99
  * 58, 46 ms -> 32, 30 ms (bare 17-25 ms); ratio main 0.87, 0.89, branch 0.84, 0.80 (req/s noise of
  * +-0.05 on this machine hides any ratio change).
+ * - Warm-up 300 ms -> 1 s per chain: after 300 ms the full path's first measured round ran ~15%
+ *   below its later ones (1,448-1,606 against 1,750-1,990 req/s, three runs); after 1.5 s it did
+ *   not (1,993 against 1,886-2,172). Alternated with main, load 0.8-1.0 (18:08-18:10), both changes:
+ *   main 0.88, 0.90 (CPU ratio 0.85, 0.86; p99 40, 48 ms; 16 KB 0.87, 0.86), branch 0.89, 0.90
+ *   (CPU ratio 0.85, 0.85; p99 25, 26 ms against bare 19-20 ms; 16 KB 0.91, 0.93; 16 KB p99 74, 63
+ *   -> 32, 27 ms).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -116,6 +122,12 @@ export const GATEWAY_RATIO_TARGET = 0.8;
 
 /** Node's default `keepAliveTimeout` of the bare chain's servers, ms. */
 const BARE_SERVER_KEEP_ALIVE_MS = 5_000;
+
+/**
+ * Load before the measured rounds, per chain, ms. After 300 ms the full path's first round still
+ * ran ~15% below its later ones (its three hops have more code for the JIT to optimise).
+ */
+const WARM_UP_MS = 1_000;
 
 export interface LoadResult {
   perSecond: number;
@@ -296,8 +308,8 @@ export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem
 /** Interleaved rounds of two chains; each side's rates are averaged and its latencies pooled. */
 async function compare(a: string, b: string, options: Required<GatewayBenchOptions>): Promise<[LoadResult, LoadResult]> {
   const { durationMs, connections, rounds } = options;
-  await load(a, 300, connections); // warm-up: JIT, pools, TLS sessions
-  await load(b, 300, connections);
+  await load(a, WARM_UP_MS, connections); // warm-up: JIT, pools, TLS sessions
+  await load(b, WARM_UP_MS, connections);
   const results: [LoadResult[], LoadResult[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     const order: Array<0 | 1> = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -347,7 +359,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const chain4 = await startFullPath(pki, chain4Client, pki.root.certPem);
   let chain4Result: LoadResult;
   try {
-    await load(chain4.url, 300, o.connections);
+    await load(chain4.url, WARM_UP_MS, o.connections);
     chain4Result = await load(chain4.url, short.durationMs, o.connections);
   } finally {
     await chain4.closeAll();
