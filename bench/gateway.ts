@@ -105,7 +105,8 @@
  *   not (1,993 against 1,886-2,172). Alternated with main, load 0.8-1.0 (18:08-18:10), both changes:
  *   main 0.88, 0.90 (CPU ratio 0.85, 0.86; p99 40, 48 ms; 16 KB 0.87, 0.86), branch 0.89, 0.90
  *   (CPU ratio 0.85, 0.85; p99 25, 26 ms against bare 19-20 ms; 16 KB 0.91, 0.93; 16 KB p99 74, 63
- *   -> 32, 27 ms).
+ *   -> 32, 27 ms). A third pair (18:13-18:14, load 0.9): branch 0.84 (p99 23 ms), main 0.87 (p99
+ *   29 ms; 16 KB p99 65 -> 29 ms). The req/s ratio moves within its noise; the tail is what changed.
  *
  * Checked and left as they are (each measured, no change made):
  * - Nagle / split writes: `strace -f -e trace=read,write,writev` over 4 s of each chain: both make
