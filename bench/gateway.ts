@@ -89,6 +89,41 @@
  * event listeners and promises of the three hops, none above 2%. Under tsx the remaining named
  * closures of the hot path still cost a few µs; the same benchmark bundled as plain JS gave ratio
  * 0.78 (CPU ratio 0.75) when tsx gave 0.68-0.78.
+ *
+ * Third round: the idle share and the tail. `performance.eventLoopUtilization()` is 1.000 for both
+ * chains in every round (the loop never waits; CPU/wall differences are other jobs taking the
+ * cores), so the tail is work, not waiting. Counting `createConnection` calls per round showed it:
+ * the gateway's origin pool drops idle sockets after 1 s (its default `originKeepAliveMs`), the
+ * other chain's round lasts 2 s, so every full-path round began with ~26 new mTLS handshakes
+ * (JS-verified at the ALB) queued before requests, while the bare chain's agents (its servers'
+ * 5 s keep-alive) made none. The bench now gives the gateway the same 5 s: 0 new connections per
+ * round on both chains. Alternated with main (7d36c0b), load 1.2-1.5 (18:02-18:04): full-path p99
+ * 58, 46 ms -> 32, 30 ms (bare 17-25 ms); ratio main 0.87, 0.89, branch 0.84, 0.80 (req/s noise of
+ * +-0.05 on this machine hides any ratio change).
+ * - Warm-up 300 ms -> 1 s per chain: after 300 ms the full path's first measured round ran ~15%
+ *   below its later ones (1,448-1,606 against 1,750-1,990 req/s, three runs); after 1.5 s it did
+ *   not (1,993 against 1,886-2,172). Alternated with main, load 0.8-1.0 (18:08-18:10), both changes:
+ *   main 0.88, 0.90 (CPU ratio 0.85, 0.86; p99 40, 48 ms; 16 KB 0.87, 0.86), branch 0.89, 0.90
+ *   (CPU ratio 0.85, 0.85; p99 25, 26 ms against bare 19-20 ms; 16 KB 0.91, 0.93; 16 KB p99 74, 63
+ *   -> 32, 27 ms). A third pair (18:13-18:14, load 0.9): branch 0.84 (p99 23 ms), main 0.87 (p99
+ *   29 ms; 16 KB p99 65 -> 29 ms). The req/s ratio moves within its noise; the tail is what changed.
+ *
+ * Checked and left as they are (each measured, no change made):
+ * - Nagle / split writes: `strace -f -e trace=read,write,writev` over 4 s of each chain: both make
+ *   exactly 4 write + 2 writev + 6 read calls per request, so no hop sends headers and body in two
+ *   segments and no message waits for a delayed ACK; `noDelay` on the HTTP/2 listener (Node's http2
+ *   server, unlike https.createServer, leaves Nagle on) changed nothing measurable.
+ * - Deferred work: counting calls per request over 2 s, neither chain uses setImmediate, setTimeout
+ *   or queueMicrotask per request; process.nextTick 64 (full) against 68 (bare).
+ * - HTTP/2 listener with allowHTTP1 against https.createServer (`routing.http2.enabled: 'false'`):
+ *   with the pool kept and the warm-up above, eight alternated 2 s rounds each gave 2,118 against
+ *   2,087 req/s and CPU 494 against 502 µs per request: no difference. Only while every round
+ *   began with ~26 new mTLS connections did the h2 listener show a longer tail (p99 73-80 against
+ *   44-51 ms, same rounds): its handshakes cost more, its requests do not.
+ * - GC (PerformanceObserver 'gc', per request): full 14-18 µs (8.5-9.1 scavenges per 1,000
+ *   requests), bare 5-7 µs (6.2). With every bounded list at 1 entry (maxLogEntries, maxRequests,
+ *   maxUpstreamRecords) the full path still spent 11-12 µs: the lists cost ~3 µs per request, the
+ *   rest is allocation volume spread over the three hops.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -102,6 +137,15 @@ import type { Pki } from '../certs/index.ts';
 import { isMain, median, verdict } from './stats.ts';
 
 export const GATEWAY_RATIO_TARGET = 0.8;
+
+/** Node's default `keepAliveTimeout` of the bare chain's servers, ms. */
+const BARE_SERVER_KEEP_ALIVE_MS = 5_000;
+
+/**
+ * Load before the measured rounds, per chain, ms. After 300 ms the full path's first round still
+ * ran ~15% below its later ones (its three hops have more code for the JIT to optimise).
+ */
+const WARM_UP_MS = 1_000;
 
 export interface LoadResult {
   perSecond: number;
@@ -266,6 +310,10 @@ export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem
     environmentType: 'production',
     certificates: [{ name: 'aws_alb_cert', cert: client.chainPem, key: client.keyPem, environmentTypes: ['production'] }],
     originCa: pki.root.certPem,
+    // The bare chain's agents keep idle sockets until its servers' 5 s keep-alive timeout; the
+    // gateway's default (1 s) would drop its pool during the other chain's round and redo the mTLS
+    // handshakes at the start of each of its own.
+    originKeepAliveMs: BARE_SERVER_KEEP_ALIVE_MS,
   });
   const closeAll = async () => {
     await gateway.close();
@@ -278,8 +326,8 @@ export async function startFullPath(pki: Pki, client: { chainPem: string; keyPem
 /** Interleaved rounds of two chains; each side's rates are averaged and its latencies pooled. */
 async function compare(a: string, b: string, options: Required<GatewayBenchOptions>): Promise<[LoadResult, LoadResult]> {
   const { durationMs, connections, rounds } = options;
-  await load(a, 300, connections); // warm-up: JIT, pools, TLS sessions
-  await load(b, 300, connections);
+  await load(a, WARM_UP_MS, connections); // warm-up: JIT, pools, TLS sessions
+  await load(b, WARM_UP_MS, connections);
   const results: [LoadResult[], LoadResult[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     const order: Array<0 | 1> = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -329,7 +377,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const chain4 = await startFullPath(pki, chain4Client, pki.root.certPem);
   let chain4Result: LoadResult;
   try {
-    await load(chain4.url, 300, o.connections);
+    await load(chain4.url, WARM_UP_MS, o.connections);
     chain4Result = await load(chain4.url, short.durationMs, o.connections);
   } finally {
     await chain4.closeAll();
