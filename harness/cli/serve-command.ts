@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { WrittenPki } from '../../certs/pki/manifest.ts';
 import { startAlb } from '../alb/index.ts';
 import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
@@ -15,7 +13,7 @@ import { parseChoice, parseFlags } from './args.ts';
 import { paint, type CliIo } from './io.ts';
 import { importForServe, SERVE_FROM_FLAGS, serveFromHelp } from './serve-from.ts';
 import { serveListeners } from './serve-listeners.ts';
-import { pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { openServePki, printedVerdicts, type ServePki } from './serve-inputs.ts';
 import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
 import { parseTargetFlags, targetOf } from './serve-targets.ts';
@@ -104,12 +102,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (values['log-dir'] !== undefined) ensureDirectorySync('--log-dir', resolve(values['log-dir']));
 
-  let temporaryDir: string | undefined;
+  let servePki: ServePki | undefined;
   let target: TargetHandle | undefined;
   let alb: AlbHandle | undefined;
   try {
-    if (values.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
-    const pki = await pkiAt(temporaryDir ?? resolve(values.pki!), !!values.force);
+    servePki = await openServePki(values.pki, !!values.force);
+    const pki = servePki.pki;
     const importedMutual = imported?.albOptions.mutualAuthentication;
     const trustStore = imported ? importedMutual?.trustStore : mode === 'verify' ? await trustStoreFor(pki, values['trust-store'], values.crl, io) : undefined;
     const ignoreExpiry = imported ? !!importedMutual?.ignoreClientCertificateExpiry : !!values['ignore-expiry'];
@@ -148,8 +146,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await alb?.close();
     await target?.close();
-    // A PKI serve made for itself holds private keys: it never outlives the command.
-    if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });
+    await servePki?.close();
   }
 }
 

@@ -1,4 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createPki } from '../../certs/index.ts';
 import type { TlsVerifyStatus } from '../../certs/alb-codes.ts';
 import { readPkiManifest, type WrittenPki } from '../../certs/pki/manifest.ts';
@@ -50,4 +52,24 @@ export async function pkiAt(dir: string, force: boolean): Promise<WrittenPki> {
     throw new UserError('HARNESS_ERR_FILE', `--pki ${dir}: not a PKI written by "alb-mtls certs" (no manifest.json). Point --pki at such a directory, at an empty one, or add --force to write a fresh PKI into it.`);
   }
   return readPkiManifest(dir, '--pki');
+}
+
+/** The PKI one `serve` run uses, and how to let it go. */
+export interface ServePki {
+  pki: WrittenPki;
+  /** Removes a PKI serve made for itself: it holds private keys and never outlives the command. */
+  close(): Promise<void>;
+}
+
+/** `--pki DIR` (see pkiAt), or without it a fresh PKI in a temporary directory. */
+export async function openServePki(pkiFlag: string | undefined, force: boolean): Promise<ServePki> {
+  if (pkiFlag !== undefined) return { pki: await pkiAt(resolve(pkiFlag), force), close: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
+  const close = () => rm(dir, { recursive: true, force: true });
+  try {
+    return { pki: await pkiAt(dir, force), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

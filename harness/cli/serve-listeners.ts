@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startAlb } from '../alb/index.ts';
 import { HTTP2_ATTRIBUTE } from '../alb/options.ts';
 import { VERIFY_FAILURE_MODES, type LoadBalancerHandle } from '../alb/types.ts';
@@ -11,7 +9,7 @@ import { startTarget, type TargetHandle } from '../targets/index.ts';
 import { parsePort, readUserFile } from '../user-input.ts';
 import { parseChoice } from './args.ts';
 import { paint, type CliIo } from './io.ts';
-import { pkiAt, printedVerdicts } from './serve-inputs.ts';
+import { openServePki, printedVerdicts, type ServePki } from './serve-inputs.ts';
 import { printCommandGroups, streamLogsUntilInterrupted } from './serve-output.ts';
 import { serveCommandLines } from './serve-printed-commands.ts';
 import { parseTargetFlags, targetOf } from './serve-targets.ts';
@@ -65,12 +63,12 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
   const targetUrls = imported.listeners.map((l) => targetOf(bindings, l.targetGroup));
   if (flags['log-dir'] !== undefined) ensureDirectorySync('--log-dir', resolve(flags['log-dir']));
 
-  let temporaryDir: string | undefined;
+  let servePki: ServePki | undefined;
   let target: TargetHandle | undefined;
   let alb: LoadBalancerHandle | undefined;
   try {
-    if (flags.pki === undefined) temporaryDir = await mkdtemp(join(tmpdir(), 'alb-mtls-serve-'));
-    const pki = await pkiAt(temporaryDir ?? resolve(flags.pki!), !!flags.force);
+    servePki = await openServePki(flags.pki, !!flags.force);
+    const pki = servePki.pki;
     if (targetUrls.includes(undefined)) target = await startTarget({ kind: 'echo' });
     const shown = targetUrls.map((url) => url ?? `${target!.url} (echo target)`);
     alb = await startAlb({
@@ -107,7 +105,6 @@ export async function serveListeners(imported: ImportedLoadBalancerConfig, flags
   } finally {
     await alb?.close();
     await target?.close();
-    // A PKI serve made for itself holds private keys: it never outlives the command.
-    if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });
+    await servePki?.close();
   }
 }
