@@ -1,6 +1,6 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { importAlbConfig } from '../../harness/iac/import-config.ts';
@@ -9,24 +9,19 @@ import { buildPki } from '../alb/fixture.ts';
 import { fixtureWorkspace, type Workspace } from './workspace.ts';
 
 let pki: Pki;
-let dir: string;
+let scratch: TempDir;
 let w: Workspace;
 beforeAll(async () => {
   pki = await buildPki();
-  dir = await mkdtemp(join(tmpdir(), 'alb-mtls-iac-errors-'));
+  scratch = await tempDir('alb-mtls-iac-errors-');
   w = await fixtureWorkspace(pki);
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await scratch[Symbol.asyncDispose]();
   await w[Symbol.asyncDispose]();
 });
 
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-  return path;
-}
+const file = (name: string, text: string): Promise<string> => scratch.file(name, text);
 
 /** `code message` of the import's error, or 'imported'. */
 const failure = (options: ImportAlbConfigOptions) =>
@@ -150,7 +145,7 @@ describe('a malformed file names the file, the line and the problem', () => {
   it('a CDK template inside cdk.out', async () => {
     await file('bad-cdk/manifest.json', JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } } }));
     const path = await file('bad-cdk/S.template.json', '{ "Resources": { ] }');
-    expect(await failure({ from: join(dir, 'bad-cdk') })).toMatch(new RegExp(`^HARNESS_ERR_IAC ${path} line 1 column 18: not valid JSON \\(`));
+    expect(await failure({ from: join(scratch.path, 'bad-cdk') })).toMatch(new RegExp(`^HARNESS_ERR_IAC ${path} line 1 column 18: not valid JSON \\(`));
   });
 
   it('an Ingress annotation that is not JSON names the annotation', async () => {

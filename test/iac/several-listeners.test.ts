@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { tempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
@@ -14,24 +13,19 @@ import { buildPki, clientContext, serverCertificate } from '../alb/fixture.ts';
 import { fixtureWorkspace, type Workspace } from './workspace.ts';
 
 let pki: Pki;
-let dir: string;
+let scratch: TempDir;
 let w: Workspace;
 beforeAll(async () => {
   pki = await buildPki();
-  dir = await mkdtemp(join(tmpdir(), 'alb-mtls-iac-listeners-'));
+  scratch = await tempDir('alb-mtls-iac-listeners-');
   w = await fixtureWorkspace(pki);
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await scratch[Symbol.asyncDispose]();
   await w[Symbol.asyncDispose]();
 });
 
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-  return path;
-}
+const file = (name: string, text: string): Promise<string> => scratch.file(name, text);
 
 const failure = (run: Promise<unknown>) =>
   run.then(

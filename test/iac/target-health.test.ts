@@ -1,22 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { tempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAlbConfig, importLoadBalancerConfig } from '../../harness/iac/import-config.ts';
 import { describeImport } from '../../harness/iac/summary.ts';
 
-let dir: string;
+let scratch: TempDir;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'alb-mtls-iac-health-'));
+  scratch = await tempDir('alb-mtls-iac-health-');
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(() => scratch[Symbol.asyncDispose]());
 
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-  return path;
-}
+const file = (name: string, text: string): Promise<string> => scratch.file(name, text);
 
 const cfn = (targetGroupProps: string) => `Resources:
   Api:
