@@ -1,11 +1,9 @@
-import { createServer } from 'node:http';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki } from '../../certs/index.ts';
 import { DEFAULT_ALB_DNS_NAME } from '../../certs/pki/pki.ts';
 import type { Pki } from '../../certs/pki/types.ts';
 import { startAlb } from '../../harness/alb/index.ts';
 import { localEdgeTrustFinding, runtimeBanner, startGateway } from '../../harness/gateway/index.ts';
-import { listenWithHandle } from '../../harness/server-handle.ts';
 import { startTarget } from '../../harness/targets/index.ts';
 import { forward, routesDoc, startupError, tempProject } from './gateway-helpers.ts';
 
@@ -206,28 +204,7 @@ describe('start-up warnings about the certificates the routes use, each once', (
 });
 
 describe('the gateway cleans up after itself', () => {
-  test('the client going away cancels the upstream request', async () => {
-    let upstreamClosed!: () => void;
-    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-    let arrived!: () => void;
-    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
-    await using slow = await listenWithHandle(
-      createServer((req) => {
-        arrived();
-        req.socket.once('close', () => upstreamClosed()); // never answers
-      }),
-      { protocol: 'http' },
-    );
-    await using gw = await startGateway({ routes: routesDoc([{ path: '/slow', handler: forward({ baseUrl: slow.url }) }]) });
-    const client = new AbortController();
-    const pending = fetch(`${gw.url}/slow`, { signal: client.signal }).catch(() => undefined);
-    await requestArrived;
-    client.abort();
-    await pending;
-    await closed; // resolves only if the gateway cancelled its upstream request
-    expect(gw.upstream.at(-1)).toMatchObject({ failureClass: 'upstream-timeout', errorCode: 'AbortError' });
-  });
-
+  // The client going away cancels the upstream request: forward-fast-path.test.ts, on both paths.
   test('the global fetch is restored when the last gateway closes', async () => {
     const original = globalThis.fetch;
     const routes = routesDoc([{ path: '/x', handler: forward({ baseUrl: 'https://127.0.0.1:9' }) }]);
