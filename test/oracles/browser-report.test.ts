@@ -157,7 +157,8 @@ describe('the HTML report in chromium', () => {
     // A summary link opens the card it points at; the buttons open and close every card.
     await page.locator('a[href="#s-url-forward-200"]').press('Enter');
     // The card opens on the hashchange event, which fires after the navigation, not within press().
-    await page.waitForFunction("document.querySelector('#s-url-forward-200 details')?.open === true", undefined, { timeout: 5_000 });
+    // A locator wait, not waitForFunction: a string predicate is eval'd while polling, which the report's CSP refuses.
+    await page.locator('#s-url-forward-200 details[open]').waitFor({ timeout: 5_000 });
     expect(await page.locator('#s-url-forward-200 details').getAttribute('open')).toBe('');
     await page.locator('#collapse-all').press('Enter');
     expect(await page.locator('section.card details[open]').count()).toBe(0);
